@@ -1,0 +1,1 @@
+//! Checks: each a pure function from (image, template, reading) to findings.

@@ -1,0 +1,169 @@
+//! ICAO Doc 9303 document geometry (parts 4–7) in millimetres, in the
+//! document frame: origin top-left, x right, y down.
+
+use crate::mrz::Format;
+use serde::{Deserialize, Serialize};
+
+/// MRZ character pitch (Doc 9303-3 4.2.2: 2.54 mm, i.e. 10 characters per inch).
+pub const CHAR_PITCH_MM: f64 = 2.54;
+/// Height of the MRZ zone at the bottom edge of every format.
+pub const MRZ_ZONE_HEIGHT_MM: f64 = 23.2;
+/// Tolerance of a printed line centre around its nominal position.
+pub const LINE_CENTRE_TOLERANCE_MM: f64 = 2.0;
+/// Tolerance of the first character's left edge around its nominal position.
+pub const FIRST_CHAR_TOLERANCE_MM: f64 = 1.0;
+/// Maximum skew of the MRZ relative to the document edge.
+pub const MAX_SKEW_DEG: f64 = 3.0;
+
+/// A rectangle in millimetres in the document frame.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RectMm {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl RectMm {
+    pub const fn new(x: f64, y: f64, w: f64, h: f64) -> Self {
+        Self { x, y, w, h }
+    }
+    pub fn right(&self) -> f64 {
+        self.x + self.w
+    }
+    pub fn bottom(&self) -> f64 {
+        self.y + self.h
+    }
+    pub fn contains(&self, x: f64, y: f64) -> bool {
+        x >= self.x && x <= self.right() && y >= self.y && y <= self.bottom()
+    }
+}
+
+/// The physical layout Doc 9303 fixes for one format.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FormatGeometry {
+    pub format: Format,
+    /// Nominal document width and height.
+    pub width_mm: f64,
+    pub height_mm: f64,
+    /// Nominal x of the left edge of the first MRZ character.
+    pub first_char_x_mm: f64,
+    /// Centre lines of the MRZ lines, measured up from the bottom edge,
+    /// top line first.
+    pub line_centres_from_bottom_mm: &'static [f64],
+    /// Distance between consecutive MRZ line centres.
+    pub line_pitch_mm: f64,
+    /// Character pitch along a line ([`CHAR_PITCH_MM`] for every ICAO format).
+    pub char_pitch_mm: f64,
+}
+
+impl FormatGeometry {
+    /// The geometry of `format`. The French national ID card (pre-2021) is an
+    /// ID-1 card with a 2×36 MRZ.
+    pub fn of(format: Format) -> &'static FormatGeometry {
+        match format {
+            Format::Td1 => &TD1,
+            Format::Td2 => &TD2,
+            Format::Td3 => &TD3,
+            Format::MrvA => &MRVA,
+            Format::MrvB => &MRVB,
+            Format::FrenchId => &FRENCH_ID,
+        }
+    }
+
+    /// Centre y of MRZ line `i` (0 = top line) in the document frame.
+    pub fn line_centre_y_mm(&self, i: usize) -> f64 {
+        self.height_mm - self.line_centres_from_bottom_mm[i]
+    }
+
+    /// The nominal MRZ zone (full width, [`MRZ_ZONE_HEIGHT_MM`] high).
+    pub fn mrz_zone(&self) -> RectMm {
+        RectMm::new(0.0, self.height_mm - MRZ_ZONE_HEIGHT_MM, self.width_mm, MRZ_ZONE_HEIGHT_MM)
+    }
+
+    /// Width/height ratio of the document.
+    pub fn aspect(&self) -> f64 {
+        self.width_mm / self.height_mm
+    }
+}
+
+static TD3: FormatGeometry = FormatGeometry {
+    format: Format::Td3,
+    width_mm: 125.0,
+    height_mm: 88.0,
+    first_char_x_mm: 6.0,
+    line_centres_from_bottom_mm: &[15.75, 9.40],
+    line_pitch_mm: 6.35,
+    char_pitch_mm: CHAR_PITCH_MM,
+};
+static TD2: FormatGeometry = FormatGeometry {
+    format: Format::Td2,
+    width_mm: 105.0,
+    height_mm: 74.0,
+    first_char_x_mm: 4.0,
+    line_centres_from_bottom_mm: &[15.75, 9.40],
+    line_pitch_mm: 6.35,
+    char_pitch_mm: CHAR_PITCH_MM,
+};
+static TD1: FormatGeometry = FormatGeometry {
+    format: Format::Td1,
+    width_mm: 85.6,
+    height_mm: 53.98,
+    first_char_x_mm: 5.0,
+    line_centres_from_bottom_mm: &[15.73, 11.50, 7.27],
+    line_pitch_mm: 4.23,
+    char_pitch_mm: CHAR_PITCH_MM,
+};
+static MRVA: FormatGeometry = FormatGeometry {
+    format: Format::MrvA,
+    width_mm: 120.0,
+    height_mm: 80.0,
+    first_char_x_mm: 4.0,
+    line_centres_from_bottom_mm: &[15.75, 9.40],
+    line_pitch_mm: 6.35,
+    char_pitch_mm: CHAR_PITCH_MM,
+};
+static MRVB: FormatGeometry = FormatGeometry {
+    format: Format::MrvB,
+    width_mm: 105.0,
+    height_mm: 74.0,
+    first_char_x_mm: 4.0,
+    line_centres_from_bottom_mm: &[15.75, 9.40],
+    line_pitch_mm: 6.35,
+    char_pitch_mm: CHAR_PITCH_MM,
+};
+// Pre-2021 French identity card: ID-1 size with two 36-character lines, which
+// only fit with a condensed pitch. Approximate: the card is not an ICAO format.
+static FRENCH_ID: FormatGeometry = FormatGeometry {
+    format: Format::FrenchId,
+    width_mm: 85.6,
+    height_mm: 53.98,
+    first_char_x_mm: 2.0,
+    line_centres_from_bottom_mm: &[11.5, 6.5],
+    line_pitch_mm: 5.0,
+    char_pitch_mm: 2.25,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mrz_lines_fit_inside_document_width() {
+        for f in Format::ALL {
+            let g = FormatGeometry::of(f);
+            let right = g.first_char_x_mm + f.line_len() as f64 * g.char_pitch_mm;
+            assert!(right < g.width_mm, "{f:?}: MRZ ends at {right} mm of {}", g.width_mm);
+        }
+    }
+
+    #[test]
+    fn line_pitch_is_consistent_with_centres() {
+        for f in Format::ALL {
+            let g = FormatGeometry::of(f);
+            for w in g.line_centres_from_bottom_mm.windows(2) {
+                assert!((w[0] - w[1] - g.line_pitch_mm).abs() < 0.05, "{f:?}");
+            }
+        }
+    }
+}

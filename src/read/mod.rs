@@ -1,0 +1,1 @@
+//! Reading the MRZ from an image with the built-in OCR-B reader.

@@ -1,0 +1,1 @@
+//! Synthetic documents and forgeries for tests, benchmarks and research.

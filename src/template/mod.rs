@@ -1,0 +1,2 @@
+//! Document templates: built-in ICAO format templates and issuer templates
+//! enrolled from genuine specimens.
