@@ -1,0 +1,1 @@
+//! Enrollment: building an issuer template from genuine specimen images.
