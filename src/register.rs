@@ -261,8 +261,23 @@ fn find_edge(work: &Planes, to_work: &Homography, e: &Edge, search_mm: f64, mm_p
     EdgeFit { line: Some(line), contrast, residual_mm: rms }
 }
 
+/// Source downscaling factor giving at least `target_px_per_mm`.
+pub fn downscale_factor(px_per_mm: f32, target_px_per_mm: f64) -> usize {
+    if !(px_per_mm.is_finite() && px_per_mm > 0.0) {
+        return 1;
+    }
+    ((px_per_mm as f64 / target_px_per_mm).floor() as usize).clamp(1, 64)
+}
+
 /// Registers the document whose MRZ was read, assuming `format`'s page.
 pub fn register(img: &DynamicImage, reading: &MrzReading, format: Format) -> Registration {
+    let factor = downscale_factor(reading.px_per_mm, WORK_PX_PER_MM);
+    register_planes(&Planes::from_image_downscaled(img, factor), factor, reading, format)
+}
+
+/// Like [`register`], on the image already box-downscaled by `factor`
+/// (shared with the zone checks to decode and scale the image once).
+pub fn register_planes(work: &Planes, factor: usize, reading: &MrzReading, format: Format) -> Registration {
     let g = FormatGeometry::of(format);
     let nominal_h = nominal(reading, format);
     let fail = Registration {
@@ -276,8 +291,7 @@ pub fn register(img: &DynamicImage, reading: &MrzReading, format: Format) -> Reg
     if !(reading.px_per_mm.is_finite() && reading.px_per_mm > 0.5) {
         return fail;
     }
-    let factor = ((reading.px_per_mm as f64 / WORK_PX_PER_MM).floor() as usize).max(1);
-    let work = Planes::from_image_downscaled(img, factor);
+    let factor = factor.max(1);
     let scale = Homography::from_affine(1.0 / factor as f64, 0.0, 0.0, 0.0, 1.0 / factor as f64, 0.0);
     let mm_per_work_px = factor as f64 / reading.px_per_mm as f64;
 
@@ -289,7 +303,7 @@ pub fn register(img: &DynamicImage, reading: &MrzReading, format: Format) -> Reg
     for search in [SEARCH_MM, 2.5] {
         let to_work = scale.compose(&h);
         let es = edges(g.width_mm, g.height_mm);
-        let fits: Vec<EdgeFit> = es.iter().map(|e| find_edge(&work, &to_work, e, search, mm_per_work_px)).collect();
+        let fits: Vec<EdgeFit> = es.iter().map(|e| find_edge(work, &to_work, e, search, mm_per_work_px)).collect();
         // Missing edges keep the current estimate's line.
         let lines: Vec<Line> = fits
             .iter()
