@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod cmd_mrz;
+mod cmd_synth;
 
 #[derive(Parser)]
 #[command(name = "docscreen", version, about = "Screen travel-document images for forgery: MRZ reading and ICAO 9303 validation, template checks.")]
@@ -15,6 +16,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Mrz(cmd_mrz::Args),
+    Synth(cmd_synth::Args),
 }
 
 /// Exit status: every input processed (whatever the verdicts).
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Mrz(a) => cmd_mrz::run(a),
+        Command::Synth(a) => cmd_synth::run(a),
     };
     ExitCode::from(code)
 }
