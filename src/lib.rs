@@ -13,6 +13,7 @@ pub mod font;
 pub mod geometry;
 pub mod mrz;
 pub mod read;
+#[cfg(feature = "synth")]
 pub mod synth;
 pub mod template;
 pub mod checks;

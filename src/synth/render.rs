@@ -147,6 +147,14 @@ pub fn zones(m: &Model) -> Vec<Zone> {
 
 // ---------------------------------------------------------------- background
 
+/// Distance from `v` to the nearest integer (a cast instead of `round`,
+/// which is a libm call on baseline x86-64 and dominated the blank render).
+#[inline]
+fn frac_dist(v: f64) -> f64 {
+    let f = (v - (v as i64) as f64).abs();
+    f.min(1.0 - f)
+}
+
 /// Distance (mm) from (x, y) to the nearest line of a family.
 fn family_distance(f: &Family, x: f64, y: f64) -> f64 {
     match *f {
@@ -160,7 +168,7 @@ fn family_distance(f: &Family, x: f64, y: f64) -> f64 {
             let dt = amp * waves * arg.cos() / r;
             let g = (dr * dr + dt * dt).sqrt().max(0.2);
             let k = phi / spacing;
-            (k - k.round()).abs() * spacing / g
+            frac_dist(k) * spacing / g
         }
         Family::Waves { angle, spacing, amp, period } => {
             let a = angle.to_radians();
@@ -172,7 +180,7 @@ fn family_distance(f: &Family, x: f64, y: f64) -> f64 {
             let dphi = amp * w * (w * u).cos() + 0.35 * amp * 2.3 * w * (2.3 * w * u + 1.0).cos();
             let g = (1.0 + dphi * dphi).sqrt();
             let k = phi / spacing;
-            (k - k.round()).abs() * spacing / g
+            frac_dist(k) * spacing / g
         }
         Family::Spokes { cx, cy, count, twist } => {
             let (dx, dy) = (x - cx, y - cy);
@@ -180,7 +188,7 @@ fn family_distance(f: &Family, x: f64, y: f64) -> f64 {
             let th = dy.atan2(dx);
             let phi = (th + twist * r) * count / TAU;
             let g = count / TAU * (twist * twist + 1.0 / (r * r)).sqrt();
-            (phi - phi.round()).abs() / g
+            frac_dist(phi) / g
         }
     }
 }
@@ -227,7 +235,7 @@ fn draw_background(cv: &mut Canvas, m: &Model) {
                 }
             }
             let p = cv.img.get_pixel_mut(xx, yy);
-            p.0 = [c[0].round() as u8, c[1].round() as u8, c[2].round() as u8];
+            p.0 = [(c[0].clamp(0.0, 255.0) + 0.5) as u8, (c[1].clamp(0.0, 255.0) + 0.5) as u8, (c[2].clamp(0.0, 255.0) + 0.5) as u8];
         }
     }
     if let Some(y) = bg.microtext_y {

@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod cmd_mrz;
+#[cfg(feature = "synth")]
 mod cmd_synth;
 
 #[derive(Parser)]
@@ -16,6 +17,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Mrz(cmd_mrz::Args),
+    #[cfg(feature = "synth")]
     Synth(cmd_synth::Args),
 }
 
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Mrz(a) => cmd_mrz::run(a),
+        #[cfg(feature = "synth")]
         Command::Synth(a) => cmd_synth::run(a),
     };
     ExitCode::from(code)
