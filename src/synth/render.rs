@@ -204,7 +204,9 @@ fn draw_background(cv: &mut Canvas, m: &Model) {
     let span = (w * ca.abs() + h * sa.abs()).max(1.0);
     let off = if ca < 0.0 { -w * ca } else { 0.0 } + if sa < 0.0 { -h * sa } else { 0.0 };
     let mrz_top = h - MRZ_ZONE_HEIGHT_MM;
-    let inks: Vec<(Colour, f64, f32)> = bg.lines.iter().map(|l| (rgb(l.colour), l.width_mm, l.strength)).collect();
+    // Lines are drawn a little wider and stronger than their nominal values so
+    // the pattern survives 150 dpi captures (templates compare it).
+    let inks: Vec<(Colour, f64, f32)> = bg.lines.iter().map(|l| (rgb(l.colour), l.width_mm * 1.3, (l.strength * 1.3).min(1.0))).collect();
     let px = 1.0 / ppm;
     let (iw, ih) = cv.img.dimensions();
     for yy in 0..ih {
