@@ -113,13 +113,14 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
             .filter_map(|t| zones::evaluate(&rect, t).filter(|e| e.matches()).map(|e| (t, e.score)))
             .max_by(|a, b| a.1.total_cmp(&b.1));
         let mut msg = format!(
-            "the document claims {} {} {} but matches none of its {} template(s): best {} with {:.0} % of zones differing",
+            "the document claims {} {} {} but matches none of its {} template(s): best {} with mean zone similarity {:.2} (a matching document ≥ {:.2})",
             fields.issuing_state,
             fields.document_code,
             format,
             candidates.len(),
             best.id(),
-            eval.fail_fraction * 100.0
+            eval.score,
+            zones::MIN_TEMPLATE_SCORE
         );
         if let Some((t, s)) = lookalike {
             msg.push_str(&format!("; it matches {} (score {s:.2})", t.id()));
@@ -127,7 +128,7 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
         out.findings.push(
             Finding::new(FindingCode::TemplateMismatch, Severity::Fail, msg)
                 .zone("page")
-                .score(1.0 - eval.fail_fraction, 1.0 - zones::MISMATCH_FRACTION)
+                .score(eval.score, zones::MIN_TEMPLATE_SCORE)
                 .at_px(reg.page_polygon(g.width_mm, g.height_mm)),
         );
         return out;
