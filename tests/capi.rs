@@ -377,6 +377,23 @@ fn example_screen_c_against_both_libraries() {
     }
 }
 
+/// Under valgrind, a program that leaks a report and a string must fail:
+/// otherwise a clean valgrind run would prove nothing.
+#[test]
+fn valgrind_would_catch_a_leak() {
+    if !valgrind() {
+        return;
+    }
+    let exe = build("leak", &[root().join("tests/c/leak.c")], false, Link::Static);
+    let out = Command::new("valgrind")
+        .args(["--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect", "-q"])
+        .arg(&exe)
+        .output()
+        .expect("valgrind runs");
+    assert_eq!(out.status.code(), Some(99), "valgrind missed the leak:\n{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("definitely lost"), "{}", text(&out.stderr));
+}
+
 #[test]
 fn shared_library_exports_exactly_the_header_functions() {
     let header = std::fs::read_to_string(root().join("include/docscreen.h")).unwrap();

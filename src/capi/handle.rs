@@ -31,10 +31,18 @@ pub(crate) enum Kind {
     String,
 }
 
-/// Live handles by address. A `BTreeMap` because its `new` is `const`; the
+/// Live handles by [`key`]. A `BTreeMap` because its `new` is `const`; the
 /// map holds few entries and each lookup is far cheaper than any call that
 /// does work.
 static LIVE: Mutex<BTreeMap<usize, Kind>> = Mutex::new(BTreeMap::new());
+
+/// The registry key of a pointer: its address inverted, so that the map
+/// holds no pointers. Leak checkers (valgrind, LeakSanitizer) scan memory for
+/// pointers; with plain addresses every handle a caller forgot to free would
+/// count as still reachable instead of lost.
+fn key<T>(p: *const T) -> usize {
+    !(p as usize)
+}
 
 fn live() -> MutexGuard<'static, BTreeMap<usize, Kind>> {
     // The map is consistent after any panic (single inserts/removes).
@@ -53,7 +61,7 @@ pub(crate) trait Handle: Sized {
 /// Boxes `value` and registers the pointer.
 pub(crate) fn new_handle<T: Handle>(value: T) -> *mut T {
     let p = Box::into_raw(Box::new(value));
-    live().insert(p as usize, T::KIND);
+    live().insert(key(p), T::KIND);
     p
 }
 
@@ -61,7 +69,7 @@ fn check<T: Handle>(p: *const T) -> Result<(), docscreen_status> {
     if p.is_null() {
         return Err(docscreen_status::NullArgument);
     }
-    match live().get(&(p as usize)) {
+    match live().get(&key(p)) {
         Some(k) if *k == T::KIND => Ok(()),
         _ => Err(docscreen_status::InvalidHandle),
     }
@@ -109,7 +117,7 @@ pub(crate) unsafe fn take<T: Handle>(p: *mut T) -> Result<Box<T>, docscreen_stat
     }
     {
         let mut map = live();
-        match map.get(&(p as usize)) {
+        match map.get(&key(p)) {
             Some(k) if *k == T::KIND => {}
             _ => return Err(docscreen_status::InvalidHandle),
         }
@@ -117,7 +125,7 @@ pub(crate) unsafe fn take<T: Handle>(p: *mut T) -> Result<Box<T>, docscreen_stat
         if unsafe { (*p).magic() } != T::MAGIC {
             return Err(docscreen_status::InvalidHandle);
         }
-        map.remove(&(p as usize));
+        map.remove(&key(p));
     }
     // SAFETY: removed from the registry under the lock, so this is the only
     // owner; it came from `Box::into_raw`.
@@ -141,7 +149,7 @@ pub(crate) unsafe fn free<T: Handle>(p: *mut T) {
 /// Hands an owned C string to the caller (freed by `docscreen_string_free`).
 pub(crate) fn new_string(s: CString) -> *mut c_char {
     let p = s.into_raw();
-    live().insert(p as usize, Kind::String);
+    live().insert(key(p), Kind::String);
     p
 }
 
@@ -156,8 +164,8 @@ pub(crate) unsafe fn free_string(p: *mut c_char) -> bool {
     }
     let known = {
         let mut map = live();
-        match map.get(&(p as usize)) {
-            Some(Kind::String) => map.remove(&(p as usize)).is_some(),
+        match map.get(&key(p)) {
+            Some(Kind::String) => map.remove(&key(p)).is_some(),
             _ => false,
         }
     };
