@@ -12,6 +12,8 @@ pub mod error;
 pub mod font;
 pub mod geometry;
 pub mod mrz;
+pub mod raster;
+pub mod register;
 pub mod read;
 pub mod synth;
 pub mod template;

@@ -91,6 +91,8 @@ pub enum FindingCode {
     TemplateUsed,
     /// A check could not run (document partly outside the image, …).
     CheckSkipped,
+    /// Issuer templates apply but the page outline is not visible.
+    PageNotFound,
 }
 
 impl FindingCode {
@@ -111,13 +113,14 @@ impl FindingCode {
             FindingCode::BlankZoneInk => "blank_zone_ink",
             FindingCode::TemplateUsed => "template_used",
             FindingCode::CheckSkipped => "check_skipped",
+            FindingCode::PageNotFound => "page_not_found",
         }
     }
 
     /// Whether this finding describes the capture rather than the document:
     /// such findings make the verdict inconclusive, never fail.
     pub fn is_capture_problem(self) -> bool {
-        matches!(self, FindingCode::MrzUnreadable | FindingCode::MrzLowConfidence | FindingCode::LowResolution | FindingCode::Blurred)
+        matches!(self, FindingCode::MrzUnreadable | FindingCode::MrzLowConfidence | FindingCode::LowResolution | FindingCode::Blurred | FindingCode::PageNotFound)
     }
 }
 

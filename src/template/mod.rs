@@ -168,6 +168,8 @@ pub struct Template {
     pub reference: Option<RgbImage>,
     /// Personal-data mask at the same resolution (255 = personal, varies).
     pub mask: Option<image::GrayImage>,
+    /// The reference's comparison luminance, computed once at load.
+    ref_luma: Option<Vec<f32>>,
     /// SHA-256 (hex) over the template file and its reference data.
     pub digest: String,
     /// Where it was loaded from (`None` for built-ins and in-memory templates).
@@ -208,7 +210,12 @@ impl Template {
             calibration: None,
         };
         let digest = crate::screen::hex_sha256(toml::to_string(&file).unwrap_or_default().as_bytes());
-        Template { file, reference: None, mask: None, digest, source: None, builtin: true }
+        Template { file, reference: None, mask: None, ref_luma: None, digest, source: None, builtin: true }
+    }
+
+    /// The reference's smoothed luminance (see [`crate::checks::zones`]).
+    pub fn reference_luma(&self) -> Option<&[f32]> {
+        self.ref_luma.as_deref()
     }
 
     pub fn id(&self) -> &str {
@@ -286,7 +293,8 @@ impl Template {
             }
         };
         let digest = crate::screen::hex_sha256(toml::to_string(&file).unwrap_or_default().as_bytes());
-        Ok(Template { file, reference, mask, digest, source: None, builtin: false })
+        let ref_luma = reference.as_ref().map(|r| crate::checks::zones::comparison_luma(&crate::raster::Planes::from_rgb_image(r)));
+        Ok(Template { file, reference, mask, ref_luma, digest, source: None, builtin: false })
     }
 
     /// Whether this template applies to a document claiming `issuer`,
@@ -361,8 +369,9 @@ fn validate_file(f: &TemplateFile) -> Result<(), Error> {
         }
     }
     if let Some(r) = &f.reference {
-        if !r.px_per_mm.is_finite() || !(1.0..=40.0).contains(&r.px_per_mm) {
-            return bad(format!("reference px_per_mm {} is not plausible", r.px_per_mm));
+        let want = crate::checks::zones::REF_PX_PER_MM;
+        if r.px_per_mm != want {
+            return bad(format!("reference px_per_mm {} is not supported (references are stored at {want} px/mm)", r.px_per_mm));
         }
     }
     Ok(())
