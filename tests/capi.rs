@@ -154,6 +154,16 @@ fn fixtures() -> &'static Path {
         std::fs::write(dir.join("garbage.bin"), b"\xff\x00 this is not an image, nor a template \x01\x02".repeat(20)).unwrap();
         std::fs::write(dir.join("bomb.png"), png_bomb()).unwrap();
         std::fs::write(dir.join("templates/bad.toml"), "id = 5\n[[zones]]\nname = \n").unwrap();
+        // A valid issuer template (no reference image), once alone and once
+        // in a directory with a second one.
+        let mut file = docscreen::template::Template::icao(docscreen::mrz::Format::Td3).file;
+        file.id = "uto-p-test".into();
+        file.issuer = "UTO".into();
+        std::fs::create_dir_all(dir.join("good-templates")).unwrap();
+        std::fs::write(dir.join("uto-p-test.toml"), toml::to_string(&file).unwrap()).unwrap();
+        std::fs::write(dir.join("good-templates/a.toml"), toml::to_string(&file).unwrap()).unwrap();
+        file.id = "uto-p-test-2".into();
+        std::fs::write(dir.join("good-templates/b.toml"), toml::to_string(&file).unwrap()).unwrap();
         dir
     })
 }
@@ -369,6 +379,9 @@ fn example_screen_c_against_both_libraries() {
             let out = run(&exe, &[missing.to_str().unwrap()]);
             assert_eq!(out.status.code(), Some(2));
             assert!(text(&out.stdout).contains("error: cannot read file"), "{}", text(&out.stdout));
+            let good = fixtures().join("good-templates");
+            let out = run(&exe, &["--templates", good.to_str().unwrap(), png.to_str().unwrap()]);
+            assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
             let bad = fixtures().join("templates/bad.toml");
             let out = run(&exe, &["--templates", bad.to_str().unwrap(), png.to_str().unwrap()]);
             assert_eq!(out.status.code(), Some(2));

@@ -107,6 +107,22 @@ static void test_builder(const char *dir) {
     CHECK(s == SENTINEL);
     docscreen_builder_free(b); /* double free: ignored */
 
+    /* Templates: a file and a directory load; a failed load leaves the builder as it was. */
+    CHECK_STATUS(docscreen_builder_new(&b), DOCSCREEN_STATUS_OK);
+    CHECK_STATUS(docscreen_builder_add_template_file(b, fixture(dir, "uto-p-test.toml")), DOCSCREEN_STATUS_OK);
+    CHECK_STATUS(docscreen_builder_add_template_file(b, fixture(dir, "templates/bad.toml")),
+                 DOCSCREEN_STATUS_TEMPLATE);
+    CHECK_STATUS(docscreen_builder_build(b, &s), DOCSCREEN_STATUS_OK);
+    docscreen_screener_free(s);
+    s = (docscreen_screener *)SENTINEL;
+    CHECK_STATUS(docscreen_builder_new(&b), DOCSCREEN_STATUS_OK);
+    CHECK_STATUS(docscreen_builder_add_templates_path(b, fixture(dir, "good-templates")), DOCSCREEN_STATUS_OK);
+    /* good-templates/a.toml has the same id: refused when building, and the builder is freed. */
+    CHECK_STATUS(docscreen_builder_add_template_file(b, fixture(dir, "uto-p-test.toml")), DOCSCREEN_STATUS_OK);
+    CHECK_STATUS(docscreen_builder_build(b, &s), DOCSCREEN_STATUS_TEMPLATE);
+    CHECK(s == SENTINEL);
+    CHECK_STATUS(docscreen_builder_set_max_pixels(b, 10), DOCSCREEN_STATUS_INVALID_HANDLE);
+
     CHECK_STATUS(docscreen_builder_new(&b), DOCSCREEN_STATUS_OK);
     CHECK_STATUS(docscreen_builder_build(b, &s), DOCSCREEN_STATUS_OK);
     CHECK(s != NULL && s != SENTINEL);
