@@ -15,6 +15,8 @@
  *            report. No function aborts or unwinds into the caller: a panic
  *            inside the library returns DOCSCREEN_STATUS_PANIC (accessors that
  *            return a value return NULL, 0 or false instead).
+ *            docscreen_last_error_message() tells which call failed on this
+ *            thread and why, for logs.
  * Outputs    Out-parameters are written only when the status is OK; on error
  *            they are left untouched.
  * NULL       A NULL pointer where one is required gives
@@ -291,6 +293,16 @@ typedef struct docscreen_finding {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * The last error of this thread: which function failed and why, e.g.
+ * "docscreen_screen_pixels: buffer has 3071 bytes; 64×48 with stride 64
+ * needs 3072". NULL when the last function that returns a
+ * `docscreen_status` succeeded on this thread. Borrowed: valid until this
+ * thread's next call that returns a `docscreen_status`; copy it to keep it.
+ * For logs and people, not for parsing: the status is the stable part.
+ */
+const char *docscreen_last_error_message(void);
 
 /**
  * The library version ("0.1.0"), a static string: never free it. Equals

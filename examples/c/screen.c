@@ -97,7 +97,9 @@ int main(int argc, char **argv) {
         i++;
         st = docscreen_builder_add_templates_path(builder, argv[i]);
         if (st != DOCSCREEN_STATUS_OK) {
-            fprintf(stderr, "screen: %s: %s\n", argv[i], docscreen_status_message(st));
+            /* The status is the stable part; the last error adds the detail. */
+            fprintf(stderr, "screen: %s: %s (%s)\n", argv[i], docscreen_status_message(st),
+                    docscreen_last_error_message());
             docscreen_builder_free(builder);
             return 2;
         }
@@ -111,7 +113,7 @@ int main(int argc, char **argv) {
     st = docscreen_builder_build(builder, &screener);
     builder = NULL;
     if (st != DOCSCREEN_STATUS_OK) {
-        fprintf(stderr, "screen: %s\n", docscreen_status_message(st));
+        fprintf(stderr, "screen: %s (%s)\n", docscreen_status_message(st), docscreen_last_error_message());
         return 2;
     }
 
@@ -124,7 +126,8 @@ int main(int argc, char **argv) {
         }
         st = docscreen_screen_file(screener, argv[i], &report);
         if (st != DOCSCREEN_STATUS_OK) {
-            printf("%s: error: %s\n", argv[i], docscreen_status_message(st));
+            printf("%s: error: %s (%s)\n", argv[i], docscreen_status_message(st),
+                   docscreen_last_error_message());
             failed = 1;
             continue;
         }

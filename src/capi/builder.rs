@@ -2,7 +2,7 @@
 
 use super::handle::{self, Handle, Kind};
 use super::screen::docscreen_screener;
-use super::{docscreen_status, guard};
+use super::{call, docscreen_status, fail, guard};
 use crate::screen::{Limits, Screener};
 use crate::template::Template;
 use std::ffi::{CStr, c_char};
@@ -58,7 +58,7 @@ pub(crate) unsafe fn path_arg(p: *const c_char) -> Result<PathBuf, docscreen_sta
 /// templates are always present) and the default limits.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docscreen_builder_new(out: *mut *mut docscreen_builder) -> docscreen_status {
-    guard(docscreen_status::Panic, || {
+    call("docscreen_builder_new", || {
         if out.is_null() {
             return docscreen_status::NullArgument;
         }
@@ -70,8 +70,12 @@ pub unsafe extern "C" fn docscreen_builder_new(out: *mut *mut docscreen_builder)
 }
 
 /// Applies `f` to a live builder.
-fn with_builder(b: *mut docscreen_builder, f: impl FnOnce(&mut docscreen_builder) -> docscreen_status) -> docscreen_status {
-    guard(docscreen_status::Panic, || {
+fn with_builder(
+    name: &'static str,
+    b: *mut docscreen_builder,
+    f: impl FnOnce(&mut docscreen_builder) -> docscreen_status,
+) -> docscreen_status {
+    call(name, || {
         // SAFETY: registry-checked; builders are single-threaded by contract.
         match unsafe { handle::borrow_mut(b) } {
             Ok(b) => f(b),
@@ -86,7 +90,7 @@ fn with_builder(b: *mut docscreen_builder, f: impl FnOnce(&mut docscreen_builder
 /// a regular file), `LIMITS_EXCEEDED` (file too large).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docscreen_builder_add_template_file(b: *mut docscreen_builder, path: *const c_char) -> docscreen_status {
-    with_builder(b, |b| {
+    with_builder("docscreen_builder_add_template_file", b, |b| {
         // SAFETY: the caller passes a NUL-terminated string or NULL.
         let path = match unsafe { path_arg(path) } {
             Ok(p) => p,
@@ -97,7 +101,7 @@ pub unsafe extern "C" fn docscreen_builder_add_template_file(b: *mut docscreen_b
                 b.templates.push(t);
                 docscreen_status::Ok
             }
-            Err(e) => (&e).into(),
+            Err(e) => fail(&e),
         }
     })
 }
@@ -107,7 +111,7 @@ pub unsafe extern "C" fn docscreen_builder_add_template_file(b: *mut docscreen_b
 /// directory is added.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docscreen_builder_add_templates_path(b: *mut docscreen_builder, path: *const c_char) -> docscreen_status {
-    with_builder(b, |b| {
+    with_builder("docscreen_builder_add_templates_path", b, |b| {
         // SAFETY: the caller passes a NUL-terminated string or NULL.
         let path = match unsafe { path_arg(path) } {
             Ok(p) => p,
@@ -118,7 +122,7 @@ pub unsafe extern "C" fn docscreen_builder_add_templates_path(b: *mut docscreen_
                 b.templates.extend(ts);
                 docscreen_status::Ok
             }
-            Err(e) => (&e).into(),
+            Err(e) => fail(&e),
         }
     })
 }
@@ -127,7 +131,7 @@ pub unsafe extern "C" fn docscreen_builder_add_templates_path(b: *mut docscreen_
 /// 16384 × 16384). `INVALID_ARGUMENT` when either is 0.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docscreen_builder_set_max_dimensions(b: *mut docscreen_builder, max_width: u32, max_height: u32) -> docscreen_status {
-    with_builder(b, |b| {
+    with_builder("docscreen_builder_set_max_dimensions", b, |b| {
         if max_width == 0 || max_height == 0 {
             return docscreen_status::InvalidArgument;
         }
@@ -141,7 +145,7 @@ pub unsafe extern "C" fn docscreen_builder_set_max_dimensions(b: *mut docscreen_
 /// `INVALID_ARGUMENT` when 0.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docscreen_builder_set_max_pixels(b: *mut docscreen_builder, max_pixels: u64) -> docscreen_status {
-    with_builder(b, |b| {
+    with_builder("docscreen_builder_set_max_pixels", b, |b| {
         if max_pixels == 0 {
             return docscreen_status::InvalidArgument;
         }
@@ -154,7 +158,7 @@ pub unsafe extern "C" fn docscreen_builder_set_max_pixels(b: *mut docscreen_buil
 /// also bounds `docscreen_screen_file`. `INVALID_ARGUMENT` when 0.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docscreen_builder_set_max_encoded_bytes(b: *mut docscreen_builder, max_bytes: u64) -> docscreen_status {
-    with_builder(b, |b| {
+    with_builder("docscreen_builder_set_max_encoded_bytes", b, |b| {
         if max_bytes == 0 {
             return docscreen_status::InvalidArgument;
         }
@@ -167,7 +171,7 @@ pub unsafe extern "C" fn docscreen_builder_set_max_encoded_bytes(b: *mut docscre
 /// 512 MiB). `INVALID_ARGUMENT` when 0.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docscreen_builder_set_max_alloc(b: *mut docscreen_builder, max_bytes: u64) -> docscreen_status {
-    with_builder(b, |b| {
+    with_builder("docscreen_builder_set_max_alloc", b, |b| {
         if max_bytes == 0 {
             return docscreen_status::InvalidArgument;
         }
@@ -183,7 +187,7 @@ pub unsafe extern "C" fn docscreen_builder_set_max_alloc(b: *mut docscreen_build
 /// `NULL_ARGUMENT` (`b` or `out`; a non-NULL `b` is still freed).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docscreen_builder_build(b: *mut docscreen_builder, out: *mut *mut docscreen_screener) -> docscreen_status {
-    guard(docscreen_status::Panic, || {
+    call("docscreen_builder_build", || {
         // Take ownership first so that every later exit frees the builder.
         // SAFETY: registry-checked.
         let b = match unsafe { handle::take(b) } {
@@ -204,7 +208,7 @@ pub unsafe extern "C" fn docscreen_builder_build(b: *mut docscreen_builder, out:
                 unsafe { *out = handle::new_handle(docscreen_screener::new(s)) };
                 docscreen_status::Ok
             }
-            Err(e) => (&e).into(),
+            Err(e) => fail(&e),
         }
     })
 }

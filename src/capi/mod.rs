@@ -27,6 +27,7 @@ pub use report::{docscreen_finding, docscreen_report, docscreen_severity, docscr
 pub use screen::{docscreen_pixel_format, docscreen_screener};
 pub use status::docscreen_status;
 
+use std::cell::RefCell;
 use std::ffi::{CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -45,6 +46,70 @@ pub(crate) fn guard<R>(on_panic: R, body: impl FnOnce() -> R) -> R {
             on_panic
         }
     }
+}
+
+thread_local! {
+    /// Detail of the error the current call is failing with (see [`fail`]).
+    static DETAIL: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// What `docscreen_last_error_message` returns: set by every call that
+    /// returns a status, NULL after a success.
+    static LAST_ERROR: RefCell<Option<CString>> = const { RefCell::new(None) };
+}
+
+/// Maps a Rust error to its status, keeping its text for
+/// `docscreen_last_error_message`.
+pub(crate) fn fail(e: &crate::Error) -> docscreen_status {
+    fail_with(e.into(), e.to_string())
+}
+
+/// Returns `status`, keeping `detail` for `docscreen_last_error_message`.
+pub(crate) fn fail_with(status: docscreen_status, detail: String) -> docscreen_status {
+    let _ = DETAIL.try_with(|d| *d.borrow_mut() = Some(detail));
+    status
+}
+
+/// [`guard`] for a function that returns a status: also records the last
+/// error of this thread, "name: detail", or clears it on success.
+pub(crate) fn call(name: &'static str, body: impl FnOnce() -> docscreen_status) -> docscreen_status {
+    let _ = DETAIL.try_with(|d| d.borrow_mut().take());
+    let mut panic_text = None;
+    let status = match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(s) => s,
+        Err(payload) => {
+            panic_text = payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned());
+            if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+                std::mem::forget(again);
+            }
+            docscreen_status::Panic
+        }
+    };
+    // Recording must not itself unwind into C.
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        let detail = DETAIL.try_with(|d| d.borrow_mut().take()).ok().flatten();
+        let last = (status != docscreen_status::Ok).then(|| {
+            let what = match (status, panic_text, detail) {
+                (docscreen_status::Panic, Some(p), _) => format!("panic: {p}"),
+                (_, _, Some(d)) => d,
+                _ => docscreen_status::message_of(status as u32).to_string_lossy().into_owned(),
+            };
+            c_string(&format!("{name}: {what}"))
+        });
+        let _ = LAST_ERROR.try_with(|l| *l.borrow_mut() = last);
+    }));
+    status
+}
+
+/// The last error of this thread: which function failed and why, e.g.
+/// "docscreen_screen_pixels: buffer has 3071 bytes; 64×48 with stride 64
+/// needs 3072". NULL when the last function that returns a
+/// `docscreen_status` succeeded on this thread. Borrowed: valid until this
+/// thread's next call that returns a `docscreen_status`; copy it to keep it.
+/// For logs and people, not for parsing: the status is the stable part.
+#[unsafe(no_mangle)]
+pub extern "C" fn docscreen_last_error_message() -> *const c_char {
+    guard(std::ptr::null(), || {
+        LAST_ERROR.try_with(|l| l.borrow().as_ref().map_or(std::ptr::null(), |c| c.as_ptr())).unwrap_or(std::ptr::null())
+    })
 }
 
 /// A C string for text that may, in principle, hold NUL (template zone
@@ -72,6 +137,20 @@ mod tests {
     fn guard_turns_a_panic_into_the_fallback() {
         assert_eq!(guard(7, || -> i32 { panic!("boom") }), 7);
         assert_eq!(guard(7, || 3), 3);
+    }
+
+    #[test]
+    fn call_records_the_last_error() {
+        let last = || unsafe { std::ffi::CStr::from_ptr(docscreen_last_error_message()) }.to_str().unwrap().to_string();
+        let e = crate::Error::Limits("too big".into());
+        assert_eq!(call("f", || fail(&e)), docscreen_status::LimitsExceeded);
+        assert_eq!(last(), "f: limits exceeded: too big");
+        assert_eq!(call("g", || docscreen_status::NullArgument), docscreen_status::NullArgument);
+        assert_eq!(last(), "g: a required pointer argument is NULL");
+        assert_eq!(call("h", || panic!("boom")), docscreen_status::Panic);
+        assert_eq!(last(), "h: panic: boom");
+        assert_eq!(call("i", || docscreen_status::Ok), docscreen_status::Ok);
+        assert!(docscreen_last_error_message().is_null());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! MRZ text validation (no image involved).
 
 use super::handle;
-use super::{c_string, docscreen_status, guard};
+use super::{c_string, call, docscreen_status, fail, fail_with};
 use std::ffi::c_char;
 
 /// Validates MRZ text: `len` bytes of UTF-8 (no NUL terminator needed), lines
@@ -12,7 +12,7 @@ use std::ffi::c_char;
 /// empty, not 2 or 3 lines, overlong lines), `INVALID_ARGUMENT` (not UTF-8).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docscreen_mrz_validate(text: *const c_char, len: usize, out_json: *mut *mut c_char) -> docscreen_status {
-    guard(docscreen_status::Panic, || {
+    call("docscreen_mrz_validate", || {
         if text.is_null() || out_json.is_null() {
             return docscreen_status::NullArgument;
         }
@@ -21,12 +21,13 @@ pub unsafe extern "C" fn docscreen_mrz_validate(text: *const c_char, len: usize,
         }
         // SAFETY: the caller passes `len` readable bytes.
         let bytes = unsafe { std::slice::from_raw_parts(text.cast::<u8>(), len) };
-        let Ok(text) = std::str::from_utf8(bytes) else {
-            return docscreen_status::InvalidArgument;
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => return fail_with(docscreen_status::InvalidArgument, format!("MRZ text is not UTF-8: {e}")),
         };
         let v = match crate::mrz::validate(text, None) {
             Ok(v) => v,
-            Err(e) => return (&crate::Error::from(e)).into(),
+            Err(e) => return fail(&crate::Error::from(e)),
         };
         let Ok(json) = serde_json::to_string(&v) else {
             return docscreen_status::InternalError;

@@ -1,7 +1,7 @@
 //! `docscreen_report` and its accessors.
 
 use super::handle::{self, Handle, Kind};
-use super::{c_string, docscreen_status, guard};
+use super::{c_string, call, docscreen_status, guard};
 use crate::mrz::Format;
 use crate::report::{Report, Severity, Verdict};
 use std::ffi::{CStr, CString, c_char};
@@ -144,7 +144,7 @@ pub unsafe extern "C" fn docscreen_report_finding(
     i: usize,
     out: *mut docscreen_finding,
 ) -> docscreen_status {
-    guard(docscreen_status::Panic, || {
+    call("docscreen_report_finding", || {
         // SAFETY: registry-checked; reports are only read.
         let r = match unsafe { handle::borrow(r) } {
             Ok(r) => r,
@@ -225,7 +225,7 @@ pub unsafe extern "C" fn docscreen_report_template_id(r: *const docscreen_report
 /// free it with `docscreen_string_free`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn docscreen_report_json(r: *const docscreen_report, out: *mut *mut c_char) -> docscreen_status {
-    guard(docscreen_status::Panic, || {
+    call("docscreen_report_json", || {
         // SAFETY: registry-checked; reports are only read.
         let r = match unsafe { handle::borrow(r) } {
             Ok(r) => r,

@@ -3,7 +3,7 @@
 use super::builder::path_arg;
 use super::handle::{self, Handle, Kind};
 use super::report::docscreen_report;
-use super::{docscreen_status, guard, incoming};
+use super::{call, docscreen_status, fail, fail_with, guard, incoming};
 use crate::Error;
 use crate::report::Report;
 use crate::screen::{PixelBuffer, PixelFormat, Screener};
@@ -82,11 +82,12 @@ unsafe fn bytes<'a>(data: *const u8, len: usize) -> Result<&'a [u8], docscreen_s
 /// Common tail of the screening calls: checks `s` and `out`, runs `screen`
 /// and stores the report.
 fn screen_with(
+    name: &'static str,
     s: *const docscreen_screener,
     out: *mut *mut docscreen_report,
     screen: impl FnOnce(&Screener) -> Result<Result<Report, Error>, docscreen_status>,
 ) -> docscreen_status {
-    guard(docscreen_status::Panic, || {
+    call(name, || {
         // SAFETY: registry-checked; screeners are only read.
         let s = match unsafe { handle::borrow(s) } {
             Ok(s) => s,
@@ -97,7 +98,7 @@ fn screen_with(
         }
         match screen(&s.inner) {
             Err(status) => status,
-            Ok(Err(e)) => (&e).into(),
+            Ok(Err(e)) => fail(&e),
             Ok(Ok(report)) => {
                 let r = docscreen_report::new(report);
                 // SAFETY: checked non-NULL.
@@ -119,7 +120,7 @@ pub unsafe extern "C" fn docscreen_screen_encoded(
     len: usize,
     out: *mut *mut docscreen_report,
 ) -> docscreen_status {
-    screen_with(s, out, |s| {
+    screen_with("docscreen_screen_encoded", s, out, |s| {
         if data.is_null() {
             return Err(docscreen_status::NullArgument);
         }
@@ -145,11 +146,13 @@ pub unsafe extern "C" fn docscreen_screen_pixels(
     format: incoming::docscreen_pixel_format,
     out: *mut *mut docscreen_report,
 ) -> docscreen_status {
-    screen_with(s, out, |s| {
+    screen_with("docscreen_screen_pixels", s, out, |s| {
         if pixels.is_null() {
             return Err(docscreen_status::NullArgument);
         }
-        let format = pixel_format(format).ok_or(docscreen_status::InvalidArgument)?;
+        let Some(format) = pixel_format(format) else {
+            return Err(fail_with(docscreen_status::InvalidArgument, format!("unknown pixel format {format}")));
+        };
         // SAFETY: the caller passes `len` readable bytes.
         let data = unsafe { bytes(pixels, len) }?;
         Ok(s.screen_pixels(PixelBuffer { data, width, height, stride, format }))
@@ -165,7 +168,7 @@ pub unsafe extern "C" fn docscreen_screen_file(
     path: *const c_char,
     out: *mut *mut docscreen_report,
 ) -> docscreen_status {
-    screen_with(s, out, |s| {
+    screen_with("docscreen_screen_file", s, out, |s| {
         // SAFETY: the caller passes a NUL-terminated string or NULL.
         let path = unsafe { path_arg(path) }?;
         Ok(s.screen_file(path))

@@ -68,6 +68,7 @@ static void test_builder(const char *dir) {
     docscreen_screener *s = (docscreen_screener *)SENTINEL;
 
     CHECK_STATUS(docscreen_builder_new(NULL), DOCSCREEN_STATUS_NULL_ARGUMENT);
+    CHECK(strcmp(docscreen_last_error_message(), "docscreen_builder_new: a required pointer argument is NULL") == 0);
     CHECK_STATUS(docscreen_builder_add_template_file(NULL, "x.toml"), DOCSCREEN_STATUS_NULL_ARGUMENT);
     CHECK_STATUS(docscreen_builder_set_max_pixels(NULL, 10), DOCSCREEN_STATUS_NULL_ARGUMENT);
     CHECK_STATUS(docscreen_builder_build(NULL, &s), DOCSCREEN_STATUS_NULL_ARGUMENT);
@@ -160,6 +161,11 @@ static void test_pixels(docscreen_screener *s) {
     /* Stride shorter than a row. */
     CHECK_STATUS(docscreen_screen_pixels(s, gray, sizeof gray, W, H, W - 1, DOCSCREEN_PIXEL_FORMAT_GRAY8, &r),
                  DOCSCREEN_STATUS_INVALID_ARGUMENT);
+    /* The last error says which call failed and why; accessors leave it. */
+    CHECK(docscreen_report_verdict(NULL) == DOCSCREEN_VERDICT_ERROR);
+    CHECK(docscreen_last_error_message() != NULL &&
+          strcmp(docscreen_last_error_message(),
+                 "docscreen_screen_pixels: invalid argument: stride 63 is less than a row of 64 bytes") == 0);
     /* A buffer one byte too short, and one as RGB (3 bytes per pixel). */
     CHECK_STATUS(docscreen_screen_pixels(s, gray, sizeof gray - 1, W, H, W, DOCSCREEN_PIXEL_FORMAT_GRAY8, &r),
                  DOCSCREEN_STATUS_INVALID_ARGUMENT);
@@ -172,6 +178,7 @@ static void test_pixels(docscreen_screener *s) {
     /* Pixel-format numbers the library does not know. */
     CHECK_STATUS(docscreen_screen_pixels(s, gray, sizeof gray, W, H, W, 0, &r), DOCSCREEN_STATUS_INVALID_ARGUMENT);
     CHECK_STATUS(docscreen_screen_pixels(s, gray, sizeof gray, W, H, W, 6, &r), DOCSCREEN_STATUS_INVALID_ARGUMENT);
+    CHECK(strcmp(docscreen_last_error_message(), "docscreen_screen_pixels: unknown pixel format 6") == 0);
     CHECK_STATUS(docscreen_screen_pixels(s, gray, sizeof gray, W, H, W, 0xFFFFFFFFu, &r),
                  DOCSCREEN_STATUS_INVALID_ARGUMENT);
     /* Sizes whose product overflows. */
@@ -183,6 +190,7 @@ static void test_pixels(docscreen_screener *s) {
     CHECK_STATUS(docscreen_screen_pixels(s, gray, sizeof gray, W, H, W, DOCSCREEN_PIXEL_FORMAT_GRAY8, &r),
                  DOCSCREEN_STATUS_OK);
     CHECK(r != NULL && r != SENTINEL);
+    CHECK(docscreen_last_error_message() == NULL);
     /* A blank gradient has no MRZ: inconclusive, never a claim of forgery. */
     CHECK(docscreen_report_verdict(r) == DOCSCREEN_VERDICT_INCONCLUSIVE);
     CHECK(docscreen_report_mrz_line_count(r) == 0);
@@ -252,6 +260,7 @@ static void test_encoded(docscreen_screener *s, const char *dir) {
     CHECK_STATUS(docscreen_screen_encoded(s, png, png_len / 2, &r), DOCSCREEN_STATUS_BAD_IMAGE);
     /* A PNG header claiming 100000 × 100000 pixels: refused before decoding. */
     CHECK_STATUS(docscreen_screen_encoded(s, bomb, bomb_len, &r), DOCSCREEN_STATUS_LIMITS_EXCEEDED);
+    CHECK(strstr(docscreen_last_error_message(), "docscreen_screen_encoded: limits exceeded: ") != NULL);
     CHECK(r == SENTINEL);
 
     CHECK_STATUS(docscreen_screen_encoded(s, png, png_len, &r), DOCSCREEN_STATUS_OK);
