@@ -7,6 +7,7 @@ mod cmd_enroll;
 mod cmd_mrz;
 mod cmd_screen;
 mod inputs;
+mod cmd_synth;
 
 #[derive(Parser)]
 #[command(name = "docscreen", version, about = "Screen travel-document images for forgery: MRZ reading and ICAO 9303 validation, template checks.")]
@@ -23,6 +24,8 @@ enum Command {
     Screen(cmd_screen::Args),
     /// Build an issuer template from genuine specimens.
     Enroll(cmd_enroll::Args),
+    /// Generate a synthetic labelled set of documents and forgeries.
+    Synth(cmd_synth::Args),
 }
 
 /// Exit status: every input processed (whatever the verdicts).
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Mrz(a) => cmd_mrz::run(a),
         Command::Screen(a) => cmd_screen::run(a),
         Command::Enroll(a) => cmd_enroll::run(a),
+        Command::Synth(a) => cmd_synth::run(a),
     };
     ExitCode::from(code)
 }
