@@ -296,8 +296,8 @@ extern "C" {
 
 /**
  * The last error of this thread: which function failed and why, e.g.
- * "docscreen_screen_pixels: buffer has 3071 bytes; 64×48 with stride 64
- * needs 3072". NULL when the last function that returns a
+ * "docscreen_screen_pixels: invalid argument: stride 63 is less than a row
+ * of 64 bytes". NULL when the last function that returns a
  * `docscreen_status` succeeded on this thread. Borrowed: valid until this
  * thread's next call that returns a `docscreen_status`; copy it to keep it.
  * For logs and people, not for parsing: the status is the stable part.

@@ -3,8 +3,9 @@
 //! header comment and in `docs/c-api.md`.
 //!
 //! Every exported function is an ordinary `extern "C"` function whose body
-//! runs inside [`guard`] (a panic becomes `DOCSCREEN_STATUS_PANIC`, or NULL/0
-//! for accessors), checks its pointers through [`handle`] (NULL → status,
+//! runs inside [`call`] (status-returning functions: a panic becomes
+//! `DOCSCREEN_STATUS_PANIC`, and the thread's last error is recorded) or
+//! [`guard`] (accessors and `_free`: a panic becomes NULL/0), checks its pointers through [`handle`] (NULL → status,
 //! wrong type or freed → `DOCSCREEN_STATUS_INVALID_HANDLE`) and writes its
 //! out-parameters last, only on success.
 //!
@@ -38,13 +39,17 @@ pub(crate) fn guard<R>(on_panic: R, body: impl FnOnce() -> R) -> R {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(r) => r,
         Err(payload) => {
-            // Dropping the payload runs foreign code too; a panic there must
-            // not escape either.
-            if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
-                std::mem::forget(again);
-            }
+            drop_payload(payload);
             on_panic
         }
+    }
+}
+
+/// Drops a panic payload. Its `Drop` may panic in turn, which must not
+/// escape either.
+fn drop_payload(payload: Box<dyn std::any::Any + Send>) {
+    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(again);
     }
 }
 
@@ -77,9 +82,7 @@ pub(crate) fn call(name: &'static str, body: impl FnOnce() -> docscreen_status) 
         Ok(s) => s,
         Err(payload) => {
             panic_text = payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned());
-            if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
-                std::mem::forget(again);
-            }
+            drop_payload(payload);
             docscreen_status::Panic
         }
     };
@@ -100,8 +103,8 @@ pub(crate) fn call(name: &'static str, body: impl FnOnce() -> docscreen_status) 
 }
 
 /// The last error of this thread: which function failed and why, e.g.
-/// "docscreen_screen_pixels: buffer has 3071 bytes; 64×48 with stride 64
-/// needs 3072". NULL when the last function that returns a
+/// "docscreen_screen_pixels: invalid argument: stride 63 is less than a row
+/// of 64 bytes". NULL when the last function that returns a
 /// `docscreen_status` succeeded on this thread. Borrowed: valid until this
 /// thread's next call that returns a `docscreen_status`; copy it to keep it.
 /// For logs and people, not for parsing: the status is the stable part.
