@@ -32,6 +32,76 @@ struct Label {
     capture: String,
     #[serde(default)]
     dpi: u32,
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    doc_to_image: Option<Vec<f64>>,
+    #[serde(default)]
+    detail: serde_json::Value,
+}
+
+/// The reading a perfect reader would return, from the generator's geometric
+/// truth (`doc_to_image`, and the MRZ zone of `mrz_shift` forgeries).
+/// Development aid: isolates the template checks from reader errors.
+fn oracle_reading(l: &Label) -> Option<docscreen::read::MrzReading> {
+    use docscreen::geometry::{FormatGeometry, Homography};
+    use docscreen::read::{Affine, CharReading, MrzReading, Point};
+    let format: docscreen::mrz::Format = l.format.parse().ok()?;
+    let h = Homography(l.doc_to_image.clone()?.try_into().ok()?);
+    let g = FormatGeometry::of(format);
+    let n = format.line_count();
+    let (mut x0, mut pitch, mut y0) = (g.first_char_x_mm, g.char_pitch_mm, g.line_centre_y_mm(0));
+    if l.kind == "mrz_shift" || l.kind == "mrz_font" {
+        if let Some(z) = l.detail.get("zone_mm").and_then(|z| z.as_array()) {
+            let z: Vec<f64> = z.iter().filter_map(|v| v.as_f64()).collect();
+            if z.len() == 4 {
+                x0 = z[0];
+                pitch = z[2] / format.line_len() as f64;
+                let cap = z[3] - (n - 1) as f64 * g.line_pitch_mm;
+                y0 = z[1] + cap / 2.0;
+            }
+        }
+    }
+    let to_img = |x: f64, y: f64| h.apply(x, y).map(|(u, v)| Point::new(u as f32, v as f32)).unwrap_or_default();
+    let o = h.apply(x0, y0)?;
+    let ex = h.apply(x0 + 1.0, y0)?;
+    let ey = h.apply(x0, y0 + 1.0)?;
+    let aff = Affine { a: ex.0 - o.0, b: ey.0 - o.0, c: o.0, d: ex.1 - o.1, e: ey.1 - o.1, f: o.1 };
+    let chars = l
+        .mrz_printed
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            line.chars()
+                .enumerate()
+                .map(|(j, ch)| {
+                    let (cx, cy) = (x0 + (j as f64 + 0.5) * pitch, y0 + i as f64 * g.line_pitch_mm);
+                    let c = to_img(cx, cy);
+                    CharReading {
+                        ch,
+                        confidence: 1.0,
+                        runner_up: '<',
+                        runner_up_confidence: 0.0,
+                        ocrb_score: if l.kind == "mrz_font" { 0.0 } else { 1.0 },
+                        centre: c,
+                        quad: [to_img(cx - 1.0, cy - 1.2), to_img(cx + 1.0, cy - 1.2), to_img(cx + 1.0, cy + 1.2), to_img(cx - 1.0, cy + 1.2)],
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Some(MrzReading {
+        found: true,
+        format: Some(format),
+        lines: l.mrz_printed.clone(),
+        chars,
+        mrz_to_image: aff,
+        quad: [to_img(x0, y0 - 2.0), to_img(x0 + pitch * format.line_len() as f64, y0 - 2.0), to_img(x0 + pitch * format.line_len() as f64, y0 + 2.0 + (n - 1) as f64 * g.line_pitch_mm), to_img(x0, y0 + 2.0 + (n - 1) as f64 * g.line_pitch_mm)],
+        rotation_deg: 0.0,
+        px_per_mm: ((aff.a * aff.a + aff.d * aff.d).sqrt()) as f32,
+        check_digit_choices: vec![],
+        notes: vec!["oracle reading from labels".into()],
+    })
 }
 
 struct Row {
@@ -47,9 +117,16 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut set = None;
     let mut out = PathBuf::from("out/eval");
+    let mut oracle = false;
+    let mut enroll_from: Option<PathBuf> = None;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
+            "--oracle" => oracle = true,
+            "--enroll-from" => {
+                i += 1;
+                enroll_from = args.get(i).map(PathBuf::from);
+            }
             "--out" => {
                 i += 1;
                 out = PathBuf::from(args.get(i).cloned().unwrap_or_default());
@@ -59,7 +136,7 @@ fn main() {
         i += 1;
     }
     let Some(set) = set else {
-        eprintln!("usage: evaluate SET_DIR [--out DIR]   (SET_DIR has labels.jsonl, images/, specimens/<model>/)");
+        eprintln!("usage: evaluate SET_DIR [--out DIR] [--oracle]   (SET_DIR has labels.jsonl, images/, specimens/<model>/;\n  --oracle screens with readings built from the labels' geometric truth: a development aid for the template checks)");
         std::process::exit(1);
     };
     std::fs::create_dir_all(&out).expect("create output directory");
@@ -70,18 +147,40 @@ fn main() {
     let reader = Reader::new();
     let limits = Limits::default();
     let load = |p: &Path| read_file_limited(p, limits.max_encoded_bytes).and_then(|b| decode_with_limits(&b, &limits));
-    let mut models: Vec<PathBuf> = std::fs::read_dir(set.join("specimens"))
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect())
-        .unwrap_or_default();
-    models.sort();
-    for m in &models {
-        let id = m.file_name().and_then(|s| s.to_str()).unwrap_or("model").to_string();
-        let mut files: Vec<PathBuf> = std::fs::read_dir(m).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
-        files.sort();
-        let imgs: Vec<_> = files.iter().filter_map(|f| load(f).ok()).collect();
-        match enroll(&id, &imgs, &reader).and_then(|e| e.write(&templates.join(format!("{id}.toml")))) {
-            Ok(()) => eprintln!("enrolled {id} from {} specimens", imgs.len()),
-            Err(e) => eprintln!("enrollment of {id} failed: {e}"),
+    if let Some(from) = &enroll_from {
+        // Development path: genuine scans of another labelled set as
+        // specimens, read by the oracle (calibrate on one set, report on another).
+        let labels = read_labels(from);
+        let mut by_model: BTreeMap<String, Vec<&Label>> = BTreeMap::new();
+        for l in labels.iter().filter(|l| l.kind == "genuine" && l.capture == "scan") {
+            by_model.entry(l.model.clone()).or_default().push(l);
+        }
+        for (id, ls) in by_model {
+            let pairs: Vec<(image::DynamicImage, docscreen::read::MrzReading)> = ls
+                .iter()
+                .take(3)
+                .filter_map(|l| Some((load(&from.join("images").join(&l.file)).ok()?, oracle_reading(l)?)))
+                .collect();
+            let refs: Vec<(&image::DynamicImage, &docscreen::read::MrzReading)> = pairs.iter().map(|(a, b)| (a, b)).collect();
+            match docscreen::template::enroll::enroll_with_readings(&id, &refs).and_then(|e| e.write(&templates.join(format!("{id}.toml")))) {
+                Ok(()) => eprintln!("enrolled {id} from {} labelled genuine scans of {}", refs.len(), from.display()),
+                Err(e) => eprintln!("enrollment of {id} failed: {e}"),
+            }
+        }
+    } else {
+        let mut models: Vec<PathBuf> = std::fs::read_dir(set.join("specimens"))
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect())
+            .unwrap_or_default();
+        models.sort();
+        for m in &models {
+            let id = m.file_name().and_then(|s| s.to_str()).unwrap_or("model").to_string();
+            let mut files: Vec<PathBuf> = std::fs::read_dir(m).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+            files.sort();
+            let imgs: Vec<_> = files.iter().filter_map(|f| load(f).ok()).collect();
+            match enroll(&id, &imgs, &reader).and_then(|e| e.write(&templates.join(format!("{id}.toml")))) {
+                Ok(()) => eprintln!("enrolled {id} from {} specimens", imgs.len()),
+                Err(e) => eprintln!("enrollment of {id} failed: {e}"),
+            }
         }
     }
     let screener = Screener::builder().templates_path(&templates).and_then(|b| b.build()).unwrap_or_else(|e| {
@@ -89,17 +188,17 @@ fn main() {
         Screener::new()
     });
 
-    let labels: Vec<Label> = std::fs::read_to_string(set.join("labels.jsonl"))
-        .expect("labels.jsonl")
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).expect("label line"))
-        .collect();
+    let labels = read_labels(&set);
     let results: Vec<(&Label, Option<Report>, f64)> = labels
         .par_iter()
         .map(|l| {
             let t = std::time::Instant::now();
-            let r = read_file_limited(&set.join("images").join(&l.file), limits.max_encoded_bytes).and_then(|b| screener.screen_encoded(&b)).ok();
+            let bytes = read_file_limited(&set.join("images").join(&l.file), limits.max_encoded_bytes);
+            let r = if oracle {
+                bytes.and_then(|b| decode_with_limits(&b, &limits)).ok().and_then(|img| oracle_reading(l).and_then(|rd| screener.screen_with_reading(&img, rd).ok()))
+            } else {
+                bytes.and_then(|b| screener.screen_encoded(&b)).ok()
+            };
             (l, r, t.elapsed().as_secs_f64() * 1000.0)
         })
         .collect();
@@ -107,7 +206,11 @@ fn main() {
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     let mut times = Vec::new();
     let mut details = Vec::new();
+    let mut reports = String::new();
     for (l, r, ms) in &results {
+        if let Some(r) = r {
+            reports.push_str(&format!("{{\"file\":{:?},\"kind\":{:?},\"report\":{}}}\n", l.file, l.kind, r.to_json()));
+        }
         times.push(*ms);
         let row = rows.entry(l.kind.clone()).or_insert_with(|| Row { kind: l.kind.clone(), n: 0, fail: 0, inconclusive: 0, exact: 0, codes: BTreeMap::new() });
         row.n += 1;
@@ -166,8 +269,18 @@ fn main() {
     println!("median time per image: {median:.1} ms (wall, {} threads)", rayon::current_num_threads());
     std::fs::write(out.join("evaluation.csv"), csv).expect("write csv");
     std::fs::write(out.join("details.tsv"), details.join("\n") + "\n").expect("write details");
+    std::fs::write(out.join("reports.jsonl"), reports).expect("write reports");
     chart(&rows.values().collect::<Vec<_>>()).save(out.join("evaluation.png")).expect("write chart");
     println!("wrote {}/evaluation.csv, details.tsv, evaluation.png", out.display());
+}
+
+fn read_labels(set: &Path) -> Vec<Label> {
+    std::fs::read_to_string(set.join("labels.jsonl"))
+        .expect("labels.jsonl")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("label line"))
+        .collect()
 }
 
 /// Stacked bars per kind: fail (red), inconclusive (grey), pass (green).

@@ -15,6 +15,7 @@ pub mod mrz;
 pub mod raster;
 pub mod register;
 pub mod read;
+#[cfg(feature = "synth")]
 pub mod synth;
 pub mod template;
 pub mod checks;

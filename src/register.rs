@@ -23,6 +23,8 @@ const SEARCH_MM: f64 = 10.0;
 const STEP_MM: f64 = 0.6;
 /// Minimum colour difference across an edge (0–255 scale).
 const MIN_CONTRAST: f64 = 8.0;
+/// A cut page edge is straight: RMS distance of its points from the fitted line.
+const MAX_EDGE_RESIDUAL_MM: f64 = 0.35;
 /// Sample positions along each edge (fractions of its length), avoiding
 /// rounded corners.
 const ALONG: std::ops::RangeInclusive<f64> = 0.12..=0.88;
@@ -160,40 +162,58 @@ struct EdgeFit {
 }
 
 /// Finds one edge near its predicted position (document frame via `to_work`).
-fn find_edge(work: &Planes, to_work: &Homography, e: &Edge, search_mm: f64, mm_per_work_px: f64) -> EdgeFit {
+/// Searches offsets from `-inward` (towards the page centre) to `outward`.
+fn find_edge(work: &Planes, to_work: &Homography, e: &Edge, inward: f64, outward: f64, prior_mm: f64, mm_per_work_px: f64) -> EdgeFit {
     let none = EdgeFit { line: None, contrast: 0.0, residual_mm: f64::INFINITY };
     let step = 0.1;
-    let offsets: Vec<f64> = (0..=((2.0 * search_mm / step) as usize)).map(|i| -search_mm + i as f64 * step).collect();
+    let offsets: Vec<f64> = (0..=(((inward + outward) / step) as usize)).map(|i| -inward + i as f64 * step).collect();
     let along: Vec<f64> = (0..SAMPLES).map(|i| ALONG.start() + (ALONG.end() - ALONG.start()) * i as f64 / (SAMPLES - 1) as f64).collect();
     let point = |t: f64, d: f64| (e.p0.0 + (e.p1.0 - e.p0.0) * t + e.normal.0 * d, e.p0.1 + (e.p1.1 - e.p0.1) * t + e.normal.1 * d);
 
-    // Profile of the mean difference vector: consistent edges add up,
-    // texture cancels out.
+    // Profile: at each offset, the median of the per-point colour steps
+    // projected on their mean direction. A page edge steps at every point;
+    // a line of bold text or a photo border only along part of the edge,
+    // which moves a mean but not a median.
     let mut best = (0.0f64, 0.0f64, [0.0f64; 3]);
     let mut profile = Vec::with_capacity(offsets.len());
+    let mut steps: Vec<[f64; 3]> = Vec::with_capacity(SAMPLES);
+    let mut proj: Vec<f64> = Vec::with_capacity(SAMPLES);
     for &d in &offsets {
-        let mut sum = [0.0f64; 3];
-        let mut count = 0usize;
-        for &t in &along {
-            if let Some(v) = across(work, to_work, point(t, d), e.normal) {
-                sum[0] += v[0];
-                sum[1] += v[1];
-                sum[2] += v[2];
-                count += 1;
-            }
-        }
-        if count * 10 < SAMPLES * 6 {
+        steps.clear();
+        steps.extend(along.iter().filter_map(|&t| across(work, to_work, point(t, d), e.normal)));
+        if steps.len() * 10 < SAMPLES * 6 {
             profile.push(0.0);
             continue;
         }
-        let mean = [sum[0] / count as f64, sum[1] / count as f64, sum[2] / count as f64];
-        let mag = (mean[0] * mean[0] + mean[1] * mean[1] + mean[2] * mean[2]).sqrt();
+        let mut mean = [0.0f64; 3];
+        for v in &steps {
+            for c in 0..3 {
+                mean[c] += v[c] / steps.len() as f64;
+            }
+        }
+        let norm = (mean[0] * mean[0] + mean[1] * mean[1] + mean[2] * mean[2]).sqrt();
+        if norm < 1e-9 {
+            profile.push(0.0);
+            continue;
+        }
+        let u = [mean[0] / norm, mean[1] / norm, mean[2] / norm];
+        proj.clear();
+        proj.extend(steps.iter().map(|v| v[0] * u[0] + v[1] * u[1] + v[2] * u[2]));
+        // Positions outside the image count as no step.
+        proj.resize(SAMPLES, 0.0);
+        proj.sort_by(f64::total_cmp);
+        let mag = proj[SAMPLES / 2].max(0.0);
         profile.push(mag);
-        if mag > best.0 {
-            best = (mag, d, mean);
+        // Prefer edges near the prediction: background stripes and shadows
+        // outside a faint page edge can step more strongly.
+        let weighted = mag * (-0.5 * (d / prior_mm).powi(2)).exp();
+        if weighted > best.0 {
+            best = (weighted, d, mean);
         }
     }
-    let (contrast, d0, dir) = best;
+    let (_, d0, dir) = best;
+    let contrast = (dir[0] * dir[0] + dir[1] * dir[1] + dir[2] * dir[2]).sqrt();
+    let contrast = profile.get(((d0 + inward) / step).round() as usize).copied().unwrap_or(contrast);
     if contrast < MIN_CONTRAST {
         return EdgeFit { contrast, ..none };
     }
@@ -204,7 +224,7 @@ fn find_edge(work: &Planes, to_work: &Homography, e: &Edge, search_mm: f64, mm_p
     if contrast < 2.0 * median {
         return EdgeFit { contrast, ..none };
     }
-    let norm = contrast;
+    let norm = (dir[0] * dir[0] + dir[1] * dir[1] + dir[2] * dir[2]).sqrt().max(1e-9);
     let unit = [dir[0] / norm, dir[1] / norm, dir[2] / norm];
 
     // Per-point refinement near d0, projected on the edge's colour direction.
@@ -258,6 +278,10 @@ fn find_edge(work: &Planes, to_work: &Homography, e: &Edge, search_mm: f64, mm_p
         pts = keep;
     }
     let rms = (pts.iter().map(|&p| line.dist(p).powi(2)).sum::<f64>() / pts.len() as f64).sqrt() * mm_per_work_px;
+    if rms > MAX_EDGE_RESIDUAL_MM {
+        // Not a straight cut edge: text, a photo border, a fold.
+        return EdgeFit { contrast, residual_mm: rms, ..none };
+    }
     EdgeFit { line: Some(line), contrast, residual_mm: rms }
 }
 
@@ -300,10 +324,31 @@ pub fn register_planes(work: &Planes, factor: usize, reading: &MrzReading, forma
     // Two passes: a wide search from the MRZ prediction, then a narrow one
     // from the first page estimate (perspective bends far edges away from the
     // MRZ-only prediction).
-    for search in [SEARCH_MM, 2.5] {
+    // How far inside its nominal position each edge may lie before the search
+    // would reach the MRZ itself (top, right, bottom, left).
+    let mrz_end = g.first_char_x_mm + format.line_len() as f64 * g.char_pitch_mm;
+    let last_line = g.line_centres_from_bottom_mm[g.line_centres_from_bottom_mm.len() - 1];
+    let inward = [SEARCH_MM, g.width_mm - mrz_end - 0.3, last_line - 1.5, g.first_char_x_mm - 0.3];
+    // Three passes: wide and anchored on the MRZ (inward search limited so it
+    // cannot reach the MRZ); wide again for the edges still missing, from the
+    // first estimate (perspective bends far edges away from the MRZ-only
+    // prediction); then narrow for all.
+    let mut found_before = [false; 4];
+    for pass in 0..3 {
         let to_work = scale.compose(&h);
         let es = edges(g.width_mm, g.height_mm);
-        let fits: Vec<EdgeFit> = es.iter().map(|e| find_edge(work, &to_work, e, search, mm_per_work_px)).collect();
+        let fits: Vec<EdgeFit> = es
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let wide = pass == 0 || (pass == 1 && !found_before[i]);
+                let (inw, out, prior) = if wide { (inward[i].clamp(0.5, SEARCH_MM), SEARCH_MM, 6.0) } else { (2.5, 2.5, 100.0) };
+                find_edge(work, &to_work, e, inw, out, prior, mm_per_work_px)
+            })
+            .collect();
+        for i in 0..4 {
+            found_before[i] |= fits[i].line.is_some();
+        }
         // Missing edges keep the current estimate's line.
         let lines: Vec<Line> = fits
             .iter()
@@ -334,7 +379,68 @@ pub fn register_planes(work: &Planes, factor: usize, reading: &MrzReading, forma
             nominal: nominal_h,
         };
     }
+    if result.page_found() && !scale_plausible(reading, &result, format) {
+        result.edges_found = [false; 4];
+        result.doc_to_image = nominal_h;
+        result.image_to_doc = nominal_h.inverse().unwrap_or(Homography::IDENTITY);
+    }
+    if !result.page_found() {
+        let (wp, hp) = ((work.width * factor) as f64, (work.height * factor) as f64);
+        if let Some(frame) = image_frame_page(wp, hp, &nominal_h, g.width_mm, g.height_mm, reading.px_per_mm as f64) {
+            result = Registration {
+                doc_to_image: frame,
+                image_to_doc: frame.inverse().unwrap_or(Homography::IDENTITY),
+                edges_found: [true; 4],
+                edge_contrast: [f64::NAN; 4],
+                edge_residual_mm: [0.0; 4],
+                nominal: nominal_h,
+            };
+        }
+    }
     result
+}
+
+/// Relative deviation of the MRZ's line spacing (y) and pitch (x), measured
+/// in the registered document frame, beyond which the registration is
+/// rejected as locked onto something other than the page edges. Pitch is
+/// allowed more: a re-pitched MRZ is a forgery the geometry check reports.
+const MAX_SPACING_DEVIATION: f64 = 0.06;
+const MAX_PITCH_DEVIATION: f64 = 0.08;
+
+/// Whether the MRZ, seen through the registration, has a plausible size.
+fn scale_plausible(reading: &MrzReading, reg: &Registration, format: Format) -> bool {
+    let g = FormatGeometry::of(format);
+    let centres: Vec<Vec<(f64, f64)>> = reading
+        .chars
+        .iter()
+        .map(|l| l.iter().filter_map(|c| reg.image_to_doc.apply(c.centre.x as f64, c.centre.y as f64)).collect())
+        .collect();
+    if centres.len() < 2 || centres.iter().any(|l| l.len() < 10) {
+        // No character geometry to judge by.
+        return true;
+    }
+    let mean = |v: &[(f64, f64)], f: fn(&(f64, f64)) -> f64| v.iter().map(f).sum::<f64>() / v.len() as f64;
+    let spacing = (mean(&centres[centres.len() - 1], |p| p.1) - mean(&centres[0], |p| p.1)) / (centres.len() - 1) as f64;
+    let pitch = centres.iter().map(|l| (l[l.len() - 1].0 - l[0].0) / (l.len() - 1) as f64).sum::<f64>() / centres.len() as f64;
+    (spacing / g.line_pitch_mm - 1.0).abs() <= MAX_SPACING_DEVIATION && (pitch / g.char_pitch_mm - 1.0).abs() <= MAX_PITCH_DEVIATION
+}
+
+/// A scan cropped to the page: the image frame is the page outline when the
+/// image has the page's aspect and the MRZ-based prediction puts the page
+/// corners within a few millimetres of the image corners.
+fn image_frame_page(width_px: f64, height_px: f64, nominal: &Homography, w_mm: f64, h_mm: f64, px_per_mm: f64) -> Option<Homography> {
+    let aspect = (width_px / height_px) / (w_mm / h_mm);
+    if (aspect - 1.0).abs() > 0.02 {
+        return None;
+    }
+    let frame = Homography::from_affine(width_px / w_mm, 0.0, 0.0, 0.0, height_px / h_mm, 0.0);
+    for &(x, y) in &[(0.0, 0.0), (w_mm, 0.0), (w_mm, h_mm), (0.0, h_mm)] {
+        let (a, b) = (nominal.apply(x, y)?, frame.apply(x, y)?);
+        if ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt() > 5.0 * px_per_mm {
+            return None;
+        }
+    }
+    Some(frame)
 }
 
 /// A page estimate must stay close to the MRZ prediction: corners within a

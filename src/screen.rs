@@ -240,13 +240,28 @@ impl Screener {
         Ok(self.screen_decoded(img, sha, 0.0, t0))
     }
 
+    /// Screens an image with an MRZ reading obtained elsewhere (another
+    /// reader, or ground truth in research): the reader stage is skipped.
+    pub fn screen_with_reading(&self, img: &DynamicImage, reading: crate::read::MrzReading) -> Result<Report, Error> {
+        let t0 = Instant::now();
+        self.limits.check_dimensions(img.width(), img.height())?;
+        let sha = hex_sha256(img.as_bytes());
+        let gray: GrayImage = img.to_luma8();
+        Ok(self.finish(img, &gray, reading, sha, 0.0, 0.0, t0))
+    }
+
     fn screen_decoded(&self, img: &DynamicImage, image_sha256: String, decode_ms: f64, t0: Instant) -> Report {
         let t_read = Instant::now();
         let gray: GrayImage = img.to_luma8();
         let reading = self.reader.read(&gray);
         let read_ms = ms(t_read);
+        self.finish(img, &gray, reading, image_sha256, decode_ms, read_ms, t0)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish(&self, img: &DynamicImage, gray: &GrayImage, reading: crate::read::MrzReading, image_sha256: String, decode_ms: f64, read_ms: f64, t0: Instant) -> Report {
         let t_checks = Instant::now();
-        let outcome = checks::run_all(img, &gray, &reading, &self.templates);
+        let outcome = checks::run_all(img, gray, &reading, &self.templates);
         let checks_ms = ms(t_checks);
         let verdict = Report::verdict_of(&outcome.findings);
         Report {

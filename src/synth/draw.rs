@@ -55,7 +55,7 @@ impl Canvas {
         let p = self.img.get_pixel_mut(x, y);
         for k in 0..3 {
             let v = p.0[k] as f32;
-            p.0[k] = (v + (c[k] - v) * a).round().clamp(0.0, 255.0) as u8;
+            p.0[k] = (v + (c[k] - v) * a + 0.5) as u8;
         }
     }
 
@@ -71,7 +71,7 @@ impl Canvas {
         for k in 0..3 {
             let v = p.0[k] as f32;
             let m = v * c[k] / 255.0;
-            p.0[k] = (v + (m - v) * a).round().clamp(0.0, 255.0) as u8;
+            p.0[k] = (v + (m - v) * a + 0.5) as u8;
         }
     }
 

@@ -103,7 +103,11 @@ impl Face {
             let cap = sd_ellipse(u, v, cx, hy - hh * 0.08, hw * 1.08, hh * 1.04).max(v - hairline);
             c = lerp(c, self.hair, cov(cap, s));
         }
-        // Eyes, brows, nose, mouth.
+        // Eyes, brows, nose, mouth: only inside the head (saves most of the
+        // per-pixel work).
+        if dh > 0.0 {
+            return c;
+        }
         let ey = hy - hh * 0.05 + self.eye_y * hh;
         let eg = hw * 0.42 * self.eye_gap;
         for side in [-1.0, 1.0] {

@@ -147,6 +147,14 @@ pub fn zones(m: &Model) -> Vec<Zone> {
 
 // ---------------------------------------------------------------- background
 
+/// Distance from `v` to the nearest integer (a cast instead of `round`,
+/// which is a libm call on baseline x86-64 and dominated the blank render).
+#[inline]
+fn frac_dist(v: f64) -> f64 {
+    let f = (v - (v as i64) as f64).abs();
+    f.min(1.0 - f)
+}
+
 /// Distance (mm) from (x, y) to the nearest line of a family.
 fn family_distance(f: &Family, x: f64, y: f64) -> f64 {
     match *f {
@@ -160,7 +168,7 @@ fn family_distance(f: &Family, x: f64, y: f64) -> f64 {
             let dt = amp * waves * arg.cos() / r;
             let g = (dr * dr + dt * dt).sqrt().max(0.2);
             let k = phi / spacing;
-            (k - k.round()).abs() * spacing / g
+            frac_dist(k) * spacing / g
         }
         Family::Waves { angle, spacing, amp, period } => {
             let a = angle.to_radians();
@@ -172,7 +180,7 @@ fn family_distance(f: &Family, x: f64, y: f64) -> f64 {
             let dphi = amp * w * (w * u).cos() + 0.35 * amp * 2.3 * w * (2.3 * w * u + 1.0).cos();
             let g = (1.0 + dphi * dphi).sqrt();
             let k = phi / spacing;
-            (k - k.round()).abs() * spacing / g
+            frac_dist(k) * spacing / g
         }
         Family::Spokes { cx, cy, count, twist } => {
             let (dx, dy) = (x - cx, y - cy);
@@ -180,7 +188,7 @@ fn family_distance(f: &Family, x: f64, y: f64) -> f64 {
             let th = dy.atan2(dx);
             let phi = (th + twist * r) * count / TAU;
             let g = count / TAU * (twist * twist + 1.0 / (r * r)).sqrt();
-            (phi - phi.round()).abs() / g
+            frac_dist(phi) / g
         }
     }
 }
@@ -196,7 +204,9 @@ fn draw_background(cv: &mut Canvas, m: &Model) {
     let span = (w * ca.abs() + h * sa.abs()).max(1.0);
     let off = if ca < 0.0 { -w * ca } else { 0.0 } + if sa < 0.0 { -h * sa } else { 0.0 };
     let mrz_top = h - MRZ_ZONE_HEIGHT_MM;
-    let inks: Vec<(Colour, f64, f32)> = bg.lines.iter().map(|l| (rgb(l.colour), l.width_mm, l.strength)).collect();
+    // Lines are drawn a little wider and stronger than their nominal values so
+    // the pattern survives 150 dpi captures (templates compare it).
+    let inks: Vec<(Colour, f64, f32)> = bg.lines.iter().map(|l| (rgb(l.colour), l.width_mm * 1.3, (l.strength * 1.3).min(1.0))).collect();
     let px = 1.0 / ppm;
     let (iw, ih) = cv.img.dimensions();
     for yy in 0..ih {
@@ -227,7 +237,7 @@ fn draw_background(cv: &mut Canvas, m: &Model) {
                 }
             }
             let p = cv.img.get_pixel_mut(xx, yy);
-            p.0 = [c[0].round() as u8, c[1].round() as u8, c[2].round() as u8];
+            p.0 = [(c[0].clamp(0.0, 255.0) + 0.5) as u8, (c[1].clamp(0.0, 255.0) + 0.5) as u8, (c[2].clamp(0.0, 255.0) + 0.5) as u8];
         }
     }
     if let Some(y) = bg.microtext_y {

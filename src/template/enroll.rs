@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::geometry::{FormatGeometry, MRZ_ZONE_HEIGHT_MM, RectMm};
 use crate::mrz;
 use crate::raster::{Planes, box_blur};
-use crate::read::Reader;
+use crate::read::{MrzReading, Reader};
 use crate::register;
 use image::{DynamicImage, GrayImage, ImageFormat, Luma};
 use std::io::Cursor;
@@ -87,10 +87,8 @@ struct Specimen {
     format: mrz::Format,
 }
 
-fn prepare(img: &DynamicImage, reader: &Reader, index: usize) -> Result<Specimen, Error> {
+fn prepare(img: &DynamicImage, reading: &MrzReading, index: usize) -> Result<Specimen, Error> {
     let bad = |m: String| Error::Template(format!("specimen {}: {m}", index + 1));
-    let gray = img.to_luma8();
-    let reading = reader.read(&gray);
     if !reading.found {
         return Err(bad(format!("no MRZ read ({})", reading.notes.join("; "))));
     }
@@ -102,7 +100,7 @@ fn prepare(img: &DynamicImage, reader: &Reader, index: usize) -> Result<Specimen
     let g = FormatGeometry::of(format);
     let factor = register::downscale_factor(reading.px_per_mm, REF_PX_PER_MM);
     let work = Planes::from_image_downscaled(img, factor);
-    let reg = register::register_planes(&work, factor, &reading, format);
+    let reg = register::register_planes(&work, factor, reading, format);
     if !reg.page_found() {
         return Err(bad("page outline not found: enroll from scans showing the whole page on a contrasting background".into()));
     }
@@ -247,10 +245,18 @@ fn png(img: &DynamicImage) -> Result<Vec<u8>, Error> {
 
 /// Enrolls a template with id `id` from genuine specimens of one model.
 pub fn enroll(id: &str, specimens: &[DynamicImage], reader: &Reader) -> Result<Enrolled, Error> {
+    let readings: Vec<MrzReading> = specimens.iter().map(|s| reader.read(&s.to_luma8())).collect();
+    let pairs: Vec<(&DynamicImage, &MrzReading)> = specimens.iter().zip(readings.iter()).collect();
+    enroll_with_readings(id, &pairs)
+}
+
+/// Like [`enroll`], with the MRZ readings already made (by another reader,
+/// or from ground truth).
+pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]) -> Result<Enrolled, Error> {
     if specimens.is_empty() {
         return Err(Error::InvalidArgument("enrollment needs at least one specimen image".into()));
     }
-    let specs: Vec<Specimen> = specimens.iter().enumerate().map(|(i, s)| prepare(s, reader, i)).collect::<Result<_, _>>()?;
+    let specs: Vec<Specimen> = specimens.iter().enumerate().map(|(i, (s, r))| prepare(s, r, i)).collect::<Result<_, _>>()?;
     let first = &specs[0];
     for (i, s) in specs.iter().enumerate().skip(1) {
         if (s.format, &s.issuer, &s.code) != (first.format, &first.issuer, &first.code) {
@@ -382,7 +388,7 @@ pub fn enroll(id: &str, specimens: &[DynamicImage], reader: &Reader) -> Result<E
         }
     } else {
         notes.push(format!("{} specimen(s): thresholds not calibrated, default {DEFAULT_ZONE_THRESHOLD} applies; enroll three or more", rects.len()));
-        Calibration { specimens: rects.len() as u32, method: "defaults".into(), notes: notes.clone() }
+        Calibration { specimens: rects.len() as u32, method: "defaults".into(), notes: vec![] }
     };
     let mut calibration = calibration;
     calibration.notes.extend(notes.iter().cloned());

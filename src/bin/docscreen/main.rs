@@ -7,6 +7,7 @@ mod cmd_enroll;
 mod cmd_mrz;
 mod cmd_screen;
 mod inputs;
+#[cfg(feature = "synth")]
 mod cmd_synth;
 
 #[derive(Parser)]
@@ -25,6 +26,7 @@ enum Command {
     /// Build an issuer template from genuine specimens.
     Enroll(cmd_enroll::Args),
     /// Generate a synthetic labelled set of documents and forgeries.
+    #[cfg(feature = "synth")]
     Synth(cmd_synth::Args),
 }
 
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         Command::Mrz(a) => cmd_mrz::run(a),
         Command::Screen(a) => cmd_screen::run(a),
         Command::Enroll(a) => cmd_enroll::run(a),
+        #[cfg(feature = "synth")]
         Command::Synth(a) => cmd_synth::run(a),
     };
     ExitCode::from(code)
