@@ -25,7 +25,8 @@ enum Command {
     Screen(cmd_screen::Args),
     /// Build an issuer template from genuine specimens.
     Enroll(cmd_enroll::Args),
-    /// Generate a synthetic labelled set of documents and forgeries.
+    // No doc comment here: it would replace cmd_synth's long help (flags,
+    // examples) with one line.
     #[cfg(feature = "synth")]
     Synth(cmd_synth::Args),
 }
