@@ -2,6 +2,9 @@
 //! with every parameter drawn from the sample's generator and returned so the
 //! label can record it, plus the exact document→image homography.
 
+// Pixel code indexes colour channels; iterator forms read worse there.
+#![allow(clippy::needless_range_loop)]
+
 use image::RgbImage;
 
 use super::draw::Colour;
@@ -192,7 +195,7 @@ pub fn draw_params(rng: &mut Rng, kind: CaptureKind) -> CaptureParams {
                 noise: round2(rng.range(2.0, 7.0)),
                 jpeg_q: Some(rng.int(50, 95) as u8),
                 light: round2(rng.range(0.05, 0.35)),
-                background: *rng.pick(&["wood", "desk_grey", "cloth_dark", "paper_white"]),
+                background: rng.pick::<&str>(&["wood", "desk_grey", "cloth_dark", "paper_white"]),
             }
         }
     }
@@ -364,6 +367,7 @@ impl Light {
 /// hottest lines of the warp; `max`/`min` compile to single instructions and
 /// map NaN to 0.
 #[inline]
+#[allow(clippy::manual_clamp)]
 fn to_u8(v: f32) -> u8 {
     let c = (v + 0.5).max(0.0).min(255.0);
     // SAFETY: `c` is finite and within 0..=255 (max/min drop NaN and clamp).
@@ -372,6 +376,7 @@ fn to_u8(v: f32) -> u8 {
 
 /// `v` (finite, within 0..=u32::MAX) truncated towards zero.
 #[inline]
+#[allow(clippy::manual_clamp)]
 fn trunc_u32(v: f64) -> u32 {
     let c = v.max(0.0).min(u32::MAX as f64);
     // SAFETY: `c` is finite and within u32's range (max/min drop NaN and clamp).
