@@ -352,3 +352,36 @@ fn cli_writes_a_set_and_rejects_bad_flags() {
         assert_eq!(st.status.code(), Some(1), "{args:?}: {}", String::from_utf8_lossy(&st.stderr));
     }
 }
+
+#[test]
+fn the_mrz_reader_finds_the_mrz_where_the_label_says() {
+    // Cross-check with the independent OCR-B reader: where it finds the MRZ
+    // (its frame origin: left edge of the first cell, centre of the first
+    // line) must be where the label put it.
+    let reader = docscreen::read::Reader::new();
+    let s = spec(21, 8, &[Kind::Genuine], &[CaptureKind::Scan, CaptureKind::Photo], 200);
+    let (mut found, mut same) = (0, 0);
+    for i in 0..s.count {
+        let smp = synth::render(&s, i).unwrap();
+        let l = &smp.label;
+        let img = image::load_from_memory(&smp.bytes).unwrap().to_luma8();
+        let m = reader.read(&img);
+        if !m.found {
+            eprintln!("{}: reader found nothing: {:?}", l.file, m.notes);
+            continue;
+        }
+        found += 1;
+        same += (m.lines == l.mrz_printed) as usize;
+        let ppm = l.dpi as f64 / 25.4;
+        let q = l.mrz_quad;
+        // The first line's centre is half a cap height below the box top.
+        let box_h = ((q[3][0] - q[0][0]).powi(2) + (q[3][1] - q[0][1]).powi(2)).sqrt();
+        let f = 1.21 * ppm / box_h;
+        let want = (q[0][0] + (q[3][0] - q[0][0]) * f, q[0][1] + (q[3][1] - q[0][1]) * f);
+        let got = m.mrz_to_image.apply(0.0, 0.0);
+        let err_mm = ((want.0 - got.0).powi(2) + (want.1 - got.1).powi(2)).sqrt() / ppm;
+        assert!(err_mm < 0.6, "{} ({} {}°): reader origin {err_mm:.2} mm from the label", l.file, l.capture, l.angle);
+    }
+    eprintln!("reader: found {found}/8, lines equal {same}/8");
+    assert!(found >= 7 && same >= 6, "found {found}, read exactly {same}");
+}

@@ -2,6 +2,9 @@
 //! (anti-aliased) shapes and text. Everything is drawn by coverage so that the
 //! same document renders the same way at every resolution.
 
+// Pixel code indexes colour channels; iterator forms read worse there.
+#![allow(clippy::needless_range_loop)]
+
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use image::{Rgb, RgbImage};
 use std::sync::OnceLock;
@@ -255,7 +258,8 @@ impl LoadedFont {
 }
 
 /// Draws one glyph with its origin (left of the advance box, on the baseline)
-/// at pixel position (x, baseline). `mode_multiply` overprints like ink.
+/// at pixel position (x, baseline).
+#[allow(clippy::too_many_arguments)]
 pub fn draw_glyph(cv: &mut Canvas, f: &LoadedFont, ch: char, scale: PxScale, x: f32, baseline: f32, c: Colour, alpha: f32) {
     let gid = f.font.glyph_id(ch);
     let glyph = gid.with_scale_and_position(scale, ab_glyph::point(x, baseline));

@@ -2,6 +2,9 @@
 //! print, layout) or the clean render afterwards (portrait, pre-printed
 //! zones), and reports its parameters and the zone it touched.
 
+// Pixel code indexes colour channels; iterator forms read worse there.
+#![allow(clippy::needless_range_loop)]
+
 use serde_json::{Map, Value, json};
 
 use super::draw::{Canvas, FontId, rgb};

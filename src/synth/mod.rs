@@ -165,8 +165,9 @@ pub struct Label {
     /// Forgery parameters, `zone_mm` ([x, y, w, h], document frame) and
     /// `zone_quad` (image pixels); `{}` for genuine documents.
     pub detail: Map<String, Value>,
-    /// Rotation of the document's top edge in the image, degrees
-    /// counter-clockwise.
+    /// In-plane rotation of the document, degrees counter-clockwise
+    /// (includes `orientation`), applied before the perspective; the exact
+    /// geometry is in `doc_to_image`.
     pub angle: f64,
     /// Gaussian blur sigma, pixels.
     pub blur: f64,

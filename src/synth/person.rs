@@ -107,10 +107,10 @@ const FOREIGN: &[&str] = &[
 fn word(rng: &mut Rng, syllables: usize) -> String {
     let mut s = String::new();
     for i in 0..syllables {
-        s.push_str(*rng.pick(ONSETS));
-        s.push_str(*rng.pick(VOWELS));
+        s.push_str(rng.pick::<&str>(ONSETS));
+        s.push_str(rng.pick::<&str>(VOWELS));
         if i + 1 == syllables || rng.chance(0.25) {
-            s.push_str(*rng.pick(CODAS));
+            s.push_str(rng.pick::<&str>(CODAS));
         }
     }
     s

@@ -2,6 +2,9 @@
 //! model and resolution, identical for every document of the model, as a
 //! printed blank is) and the personal layer on top (portrait, data, MRZ).
 
+// Pixel code indexes colour channels; iterator forms read worse there.
+#![allow(clippy::needless_range_loop)]
+
 use std::collections::HashMap;
 use std::f64::consts::TAU;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -342,7 +345,8 @@ pub fn draw_title(cv: &mut Canvas, t: &Title, ink: Colour) {
 /// The pre-printed blank of `m` at `dpi`: background, emblem, titles,
 /// captions. Cached: every document of a model shares it.
 pub fn static_layer(m: &Model, dpi: u32) -> Arc<RgbImage> {
-    static CACHE: OnceLock<Mutex<HashMap<(&'static str, u32), Arc<RgbImage>>>> = OnceLock::new();
+    type Blanks = HashMap<(&'static str, u32), Arc<RgbImage>>;
+    static CACHE: OnceLock<Mutex<Blanks>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     if let Some(img) = cache.lock().map(|c| c.get(&(m.id, dpi)).cloned()).ok().flatten() {
         return img;

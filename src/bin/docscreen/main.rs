@@ -19,6 +19,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    // No doc comments on the variants: they would replace each command's
+    // own long help (flags, examples) with one line.
     Mrz(cmd_mrz::Args),
     Screen(cmd_screen::Args),
     Enroll(cmd_enroll::Args),
