@@ -175,7 +175,7 @@ fn ser_char<S: Serializer>(c: &u8, s: S) -> Result<S::Ok, S::Error> {
 
 const MAX_LINES: usize = 3;
 /// Checks run on one MRZ: at most 15 (TD3); the tests hold every format to it.
-const MAX_CHECKS: usize = 16;
+const MAX_CHECKS: usize = 15;
 /// Text stored inside the result: the longest well-formed MRZ (TD1,
 /// 3 × 30) fits, so only malformed text needs the heap.
 const INLINE_TEXT: usize = 96;
@@ -199,9 +199,27 @@ impl Text {
 }
 
 /// Where checks go: the stored list of a [`Validation`], or only their
-/// outcomes when blind spots are probed.
+/// outcomes when blind spots are probed. Checks are put at known positions
+/// (see [`Cursor`]), then the length is set once.
 trait Sink {
-    fn push(&mut self, c: Check);
+    fn put(&mut self, i: usize, c: Check);
+    fn set_len(&mut self, n: usize);
+}
+
+/// Puts checks one after the other. With the layout constant (see
+/// [`evaluate`]) every position is a constant: no length to load, bump and
+/// bounds-check per check.
+struct Cursor<'a, S: Sink> {
+    out: &'a mut S,
+    next: usize,
+}
+
+impl<S: Sink> Cursor<'_, S> {
+    #[inline(always)]
+    fn push(&mut self, c: Check) {
+        self.out.put(self.next, c);
+        self.next += 1;
+    }
 }
 
 #[derive(Clone)]
@@ -222,7 +240,7 @@ impl CheckList {
     }
 }
 
-impl Sink for CheckList {
+impl CheckList {
     #[inline]
     fn push(&mut self, c: Check) {
         // The list of checks is fixed per format and MAX_CHECKS covers the
@@ -235,6 +253,21 @@ impl Sink for CheckList {
     }
 }
 
+impl Sink for CheckList {
+    #[inline(always)]
+    fn put(&mut self, i: usize, c: Check) {
+        // Positions are fixed per format and MAX_CHECKS covers the longest
+        // list (tested); never input-dependent.
+        if let Some(slot) = self.items.get_mut(i) {
+            *slot = c;
+        }
+    }
+    #[inline(always)]
+    fn set_len(&mut self, n: usize) {
+        self.len = n.min(MAX_CHECKS) as u8;
+    }
+}
+
 /// Pass/fail of each check, in order.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Outcomes {
@@ -243,10 +276,13 @@ struct Outcomes {
 }
 
 impl Sink for Outcomes {
-    #[inline]
-    fn push(&mut self, c: Check) {
-        self.ok |= (c.ok as u32) << self.len;
-        self.len += 1;
+    #[inline(always)]
+    fn put(&mut self, i: usize, c: Check) {
+        self.ok |= (c.ok as u32) << (i % 32);
+    }
+    #[inline(always)]
+    fn set_len(&mut self, n: usize) {
+        self.len = n as u8;
     }
 }
 
@@ -730,12 +766,16 @@ fn evaluate(buf: &[u8; INLINE_TEXT], format: Format, out: &mut impl Sink) -> u8 
 #[inline(always)]
 fn evaluate_with(buf: &[u8; INLINE_TEXT], l: &'static Layout, out: &mut impl Sink) -> u8 {
     let rows = Rows { buf, stride: l.format.line_len() };
-    field_rules(rows, l, out);
-    check_digits(rows, l, out)
+    // After the length and charset checks.
+    let mut cursor = Cursor { out, next: 2 };
+    field_rules(rows, l, &mut cursor);
+    let long_ext = check_digits(rows, l, &mut cursor);
+    cursor.out.set_len(cursor.next);
+    long_ext
 }
 
 #[inline(always)]
-fn field_rules(rows: Rows<'_>, l: &Layout, out: &mut impl Sink) {
+fn field_rules<S: Sink>(rows: Rows<'_>, l: &Layout, out: &mut Cursor<'_, S>) {
     let f = l.format;
     let code = rows.slice(l.document_code);
     let (c0, c1) = (code[0], code[1]);
@@ -839,7 +879,7 @@ fn as_digit(sum: u32) -> u8 {
 
 #[inline]
 #[allow(clippy::too_many_arguments)]
-fn digit_check(out: &mut impl Sink, rows: Rows<'_>, name: CheckName, field: FieldName, span: Span, digit_at: Span, expected: u8, ok_override: Option<bool>) {
+fn digit_check<S: Sink>(out: &mut Cursor<'_, S>, rows: Rows<'_>, name: CheckName, field: FieldName, span: Span, digit_at: Span, expected: u8, ok_override: Option<bool>) {
     let printed = rows.at(digit_at);
     let ok = ok_override.unwrap_or(printed == expected);
     out.push(Check {
@@ -855,7 +895,7 @@ fn digit_check(out: &mut impl Sink, rows: Rows<'_>, name: CheckName, field: Fiel
 }
 
 #[inline(always)]
-fn check_digits(rows: Rows<'_>, l: &Layout, out: &mut impl Sink) -> u8 {
+fn check_digits<S: Sink>(rows: Rows<'_>, l: &Layout, out: &mut Cursor<'_, S>) -> u8 {
     // Document number, with the TD1/TD2 long-number rule: the number's
     // check-digit cell holds `<` and the number continues in the optional
     // data, ended by its check digit (Doc 9303-5 §4.2.4 note j). The `<`
