@@ -300,7 +300,24 @@ fn run_all<M: Measurement>(c: &mut Criterion<M>, suffix: &str) {
     bench_json(c, suffix);
 }
 
+/// `MRZ_BENCH_DUMP=DIR`: writes the fixtures (`DIR/<FORMAT>.txt`, one MRZ
+/// per line, its lines joined by `|`) for peer benchmarks
+/// (scripts/peers/) and exits without benchmarking.
+fn dump_fixtures(dir: &str) {
+    std::fs::create_dir_all(dir).expect("create the dump directory");
+    for format in Format::ALL {
+        let lines: Vec<String> = fixtures(format).iter().map(|t| t.replace('\n', "|")).collect();
+        let path = std::path::Path::new(dir).join(format!("{}.txt", format.as_str()));
+        std::fs::write(&path, lines.join("\n") + "\n").expect("write fixtures");
+        eprintln!("wrote {} MRZs to {}", lines.len(), path.display());
+    }
+}
+
 fn main() {
+    if let Ok(dir) = std::env::var("MRZ_BENCH_DUMP") {
+        dump_fixtures(&dir);
+        return;
+    }
     // CPU-time results go to their own groups (`validate_cpu`, ...) so that
     // criterion never compares them with wall-time baselines.
     if std::env::var("MRZ_BENCH_CLOCK").as_deref() == Ok("cpu") {

@@ -679,11 +679,8 @@ impl Validation {
         for d in digit_cells.into_iter().flatten() {
             covered[d.line as usize][d.start as usize] = false;
         }
-        for line in 0..n {
-            for col in 0..len {
-                if !covered[line][col] {
-                    continue;
-                }
+        for (line, row) in covered.iter().enumerate().take(n) {
+            for (col, _) in row.iter().enumerate().take(len).filter(|(_, c)| **c) {
                 let at = line * len + col;
                 let printed = buf[at];
                 let Some(confusable) = blind_partner(printed) else { continue };
