@@ -4,6 +4,13 @@
 //! A reading never errors: an image without a readable MRZ gives
 //! `found == false` with the reason in `notes`.
 
+mod cc;
+mod locate;
+mod ocr;
+mod pipeline;
+mod raster;
+pub mod testkit;
+
 use crate::mrz::Format;
 use image::{DynamicImage, GrayImage};
 use serde::Serialize;
@@ -119,21 +126,63 @@ impl MrzReading {
 
 /// The OCR-B MRZ reader. Build once (reference glyphs are rendered at
 /// construction) and share: it is immutable, `Send` and `Sync`.
-#[derive(Debug, Default)]
-pub struct Reader {}
+#[derive(Debug)]
+pub struct Reader {
+    refs: ocr::References,
+}
+
+impl Default for Reader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Images with fewer pixels on a side than this cannot hold a readable MRZ.
+const MIN_SIDE: u32 = 16;
 
 impl Reader {
     pub fn new() -> Reader {
-        Reader {}
+        Reader { refs: ocr::References::ocrb() }
     }
 
     /// Reads the MRZ from a grey image.
-    pub fn read(&self, _image: &GrayImage) -> MrzReading {
-        MrzReading { notes: vec!["reader not implemented yet".into()], ..Default::default() }
+    pub fn read(&self, image: &GrayImage) -> MrzReading {
+        let (w, h) = image.dimensions();
+        if w < MIN_SIDE || h < MIN_SIDE {
+            return not_found(format!("image is {w}x{h} pixels: too small to hold an MRZ"));
+        }
+        let t0 = std::time::Instant::now();
+        let cands = locate::locate(image);
+        if std::env::var_os("DS_PROF").is_some() {
+            eprintln!("locate {:.2} ms, {} candidates", t0.elapsed().as_secs_f64() * 1e3, cands.len());
+        }
+        if cands.is_empty() {
+            return not_found("no MRZ-like rows of evenly spaced characters found".into());
+        }
+        let mut best: Option<pipeline::Attempt> = None;
+        for c in cands.iter().take(3) {
+            if let Some(a) = pipeline::read_candidate(image, &self.refs, c) {
+                let better = best.as_ref().is_none_or(|b| a.quality > b.quality);
+                if better {
+                    best = Some(a);
+                }
+            }
+        }
+        if std::env::var_os("DS_PROF").is_some() {
+            eprintln!("total {:.2} ms", t0.elapsed().as_secs_f64() * 1e3);
+        }
+        match best {
+            Some(a) => a.reading,
+            None => not_found("MRZ-like rows found but none could be read".into()),
+        }
     }
 
     /// Reads the MRZ from any image (converted to grey).
     pub fn read_image(&self, image: &DynamicImage) -> MrzReading {
         self.read(&image.to_luma8())
     }
+}
+
+fn not_found(note: String) -> MrzReading {
+    MrzReading { found: false, notes: vec![note], ..Default::default() }
 }

@@ -1,0 +1,342 @@
+//! Glyph classification: normalised character patches are compared with
+//! OCR-B references rendered from the vendored font by normalised
+//! cross-correlation (NCC), searched over small shifts.
+//!
+//! Patches and references share one frame: the character cell centre is the
+//! canvas centre and the MRZ line's centre line (half the cap height above
+//! the baseline) its middle row, with the cap height [`CAP`] pixels. A match
+//! therefore also says where the cell is, which refines the line geometry.
+
+use crate::font::{MRZ_ALPHABET, ocrb};
+use ab_glyph::{Font, PxScale};
+use image::GrayImage;
+
+/// Cap height of the normalised frame, in pixels.
+pub const CAP: f32 = 16.0;
+/// Reference canvas (the NCC window), in pixels.
+pub const RW: usize = 14;
+pub const RH: usize = 22;
+/// Number of classes (the MRZ alphabet).
+pub const NCLASS: usize = 37;
+/// Character pitch over cap height for OCR-B size 1 (2.54 / 2.42 mm).
+pub const PITCH_OVER_CAP: f32 = 2.54 / 2.42;
+
+/// Index of an MRZ character in [`MRZ_ALPHABET`].
+pub fn class_of(ch: u8) -> Option<usize> {
+    MRZ_ALPHABET.iter().position(|&c| c == ch)
+}
+
+/// One reference glyph: zero-mean, unit-norm ink values over the window.
+#[derive(Clone, Debug)]
+pub struct Reference {
+    pub ch: u8,
+    pub w: Vec<f32>,
+}
+
+/// Classes padded to a multiple of 8 for the transposed matrix.
+const NPAD: usize = 40;
+
+/// The reference set, rendered once.
+#[derive(Clone, Debug)]
+pub struct References {
+    pub refs: Vec<Reference>,
+    /// The references transposed: for window pixel `i`, the values of every
+    /// class at `i * NPAD ..`. Matching all classes at one shift is then a
+    /// vector-matrix product whose inner loop the compiler vectorises.
+    t: Vec<f32>,
+}
+
+/// Renders `ch` of `font` into the normalised frame as ink coverage (0–1),
+/// oversampled 4× and box-averaged, then blurred with `sigma` pixels.
+pub fn render_reference<F: Font>(font: &F, ch: char, sigma: f32) -> Option<Vec<f32>> {
+    const OS: usize = 4;
+    let cap_px = CAP * OS as f32;
+    let cap_units = font.outline(font.glyph_id('H')).map(|o| (o.bounds.max.y - o.bounds.min.y).abs())?;
+    let scale = PxScale::from(cap_px * font.height_unscaled() / cap_units);
+    let gid = font.glyph_id(ch);
+    if gid.0 == 0 {
+        return None;
+    }
+    let adv = font.h_advance_unscaled(gid) * scale.x / font.height_unscaled();
+    // Pen so that the advance box is centred on the canvas centre and the
+    // baseline sits CAP/2 below the middle row.
+    let (bw, bh) = (RW * OS, RH * OS);
+    let pen = ab_glyph::point(bw as f32 / 2.0 - adv / 2.0, bh as f32 / 2.0 + cap_px / 2.0);
+    let o = font.outline_glyph(gid.with_scale_and_position(scale, pen))?;
+    let b = o.px_bounds();
+    let mut big = vec![0f32; bw * bh];
+    o.draw(|x, y, c| {
+        let (xx, yy) = (x as i64 + b.min.x as i64, y as i64 + b.min.y as i64);
+        if xx >= 0 && yy >= 0 && (xx as usize) < bw && (yy as usize) < bh {
+            big[yy as usize * bw + xx as usize] = c.clamp(0.0, 1.0);
+        }
+    });
+    let mut out = vec![0f32; RW * RH];
+    for y in 0..RH {
+        for x in 0..RW {
+            let mut s = 0.0;
+            for dy in 0..OS {
+                for dx in 0..OS {
+                    s += big[(y * OS + dy) * bw + x * OS + dx];
+                }
+            }
+            out[y * RW + x] = s / (OS * OS) as f32;
+        }
+    }
+    Some(if sigma > 0.0 { blur(&out, RW, RH, sigma) } else { out })
+}
+
+/// Separable Gaussian blur with zero padding.
+pub fn blur(img: &[f32], w: usize, h: usize, sigma: f32) -> Vec<f32> {
+    let r = (3.0 * sigma).ceil() as i64;
+    let k: Vec<f32> = (-r..=r).map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp()).collect();
+    let ks: f32 = k.iter().sum();
+    let mut tmp = vec![0f32; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let mut s = 0.0;
+            for (j, kv) in k.iter().enumerate() {
+                let xx = x as i64 + j as i64 - r;
+                if xx >= 0 && (xx as usize) < w {
+                    s += img[y * w + xx as usize] * kv;
+                }
+            }
+            tmp[y * w + x] = s / ks;
+        }
+    }
+    let mut out = vec![0f32; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let mut s = 0.0;
+            for (j, kv) in k.iter().enumerate() {
+                let yy = y as i64 + j as i64 - r;
+                if yy >= 0 && (yy as usize) < h {
+                    s += tmp[yy as usize * w + x] * kv;
+                }
+            }
+            out[y * w + x] = s / ks;
+        }
+    }
+    out
+}
+
+/// Zero-mean, unit-norm copy.
+pub fn normalise(v: &[f32]) -> Vec<f32> {
+    let m = v.iter().sum::<f32>() / v.len().max(1) as f32;
+    let n = v.iter().map(|x| (x - m) * (x - m)).sum::<f32>().sqrt().max(1e-6);
+    v.iter().map(|x| (x - m) / n).collect()
+}
+
+impl References {
+    /// OCR-B references for the MRZ alphabet.
+    pub fn ocrb() -> References {
+        Self::from_font(ocrb(), 0.7)
+    }
+
+    pub fn from_font<F: Font>(font: &F, sigma: f32) -> References {
+        let refs = MRZ_ALPHABET
+            .iter()
+            .map(|&c| {
+                // The embedded font has every MRZ glyph (tested in `font`).
+                let w = render_reference(font, c as char, sigma).unwrap_or_else(|| vec![0.0; RW * RH]);
+                Reference { ch: c, w: normalise(&w) }
+            })
+            .collect::<Vec<_>>();
+        let mut t = vec![0f32; RW * RH * NPAD];
+        for (c, r) in refs.iter().enumerate() {
+            for (i, v) in r.w.iter().enumerate() {
+                t[i * NPAD + c] = *v;
+            }
+        }
+        References { refs, t }
+    }
+}
+
+/// A sampled patch: the window plus a margin of `s` pixels on each side for
+/// the shift search, as ink values (255 − grey).
+#[derive(Clone, Debug)]
+pub struct Patch {
+    pub s: usize,
+    pub w: usize,
+    pub h: usize,
+    pub px: Vec<f32>,
+}
+
+/// Where to sample a cell: its centre in image pixels, the image vectors of
+/// one normalised pixel along the line (`ex`) and across it (`ey`).
+#[derive(Clone, Copy, Debug)]
+pub struct CellFrame {
+    pub c: (f64, f64),
+    pub ex: (f64, f64),
+    pub ey: (f64, f64),
+}
+
+impl CellFrame {
+    /// Image point of normalised offset `(x, y)` from the cell centre.
+    pub fn at(&self, x: f64, y: f64) -> (f64, f64) {
+        (self.c.0 + x * self.ex.0 + y * self.ey.0, self.c.1 + x * self.ex.1 + y * self.ey.1)
+    }
+}
+
+/// Samples the patch for `frame` with a shift margin `s`, averaging
+/// `ceil(scale)²` bilinear samples per pixel when the image is finer than
+/// the normalised frame (an area filter against aliasing).
+pub fn sample(img: &GrayImage, frame: &CellFrame, s: usize) -> Patch {
+    let (w, h) = (RW + 2 * s, RH + 2 * s);
+    let scale = frame.ex.0.hypot(frame.ex.1).max(frame.ey.0.hypot(frame.ey.1));
+    let ss = (scale.ceil() as usize).clamp(1, 6);
+    let mut px = vec![0f32; w * h];
+    let (x0, y0) = (w as f64 / 2.0, h as f64 / 2.0);
+    let inv = 1.0 / (ss * ss) as f32;
+    for y in 0..h {
+        for x in 0..w {
+            let mut acc = 0.0;
+            for sy in 0..ss {
+                for sx in 0..ss {
+                    let nx = x as f64 + (sx as f64 + 0.5) / ss as f64 - x0;
+                    let ny = y as f64 + (sy as f64 + 0.5) / ss as f64 - y0;
+                    let (ix, iy) = frame.at(nx, ny);
+                    acc += super::raster::bilinear(img, ix as f32, iy as f32);
+                }
+            }
+            px[y * w + x] = 255.0 - acc * inv;
+        }
+    }
+    Patch { s, w, h, px }
+}
+
+/// Best NCC of every class over the shifts of the patch, with the shift
+/// (in normalised pixels, window centre relative to patch centre).
+#[derive(Clone, Debug)]
+pub struct Scores {
+    pub ncc: [f32; NCLASS],
+    pub shift: [(i8, i8); NCLASS],
+    /// Standard deviation of the patch window at the best class's shift
+    /// (ink contrast; near 0 for an empty cell).
+    pub contrast: f32,
+}
+
+impl Scores {
+    pub fn best(&self) -> usize {
+        (0..NCLASS).max_by(|&a, &b| self.ncc[a].total_cmp(&self.ncc[b])).unwrap_or(0)
+    }
+}
+
+/// Mean and norm of the window at offset `(ox, oy)` of the patch.
+#[inline]
+fn window_stats(p: &Patch, ox: usize, oy: usize) -> (f32, f32) {
+    let (mut sum, mut sq) = (0f32, 0f32);
+    for y in 0..RH {
+        for &v in &p.px[(oy + y) * p.w + ox..(oy + y) * p.w + ox + RW] {
+            sum += v;
+            sq += v * v;
+        }
+    }
+    let n = (RW * RH) as f32;
+    let var = (sq - sum * sum / n).max(0.0);
+    (var.sqrt().max(1e-3), (var / n).sqrt())
+}
+
+/// Matches a patch: every class at the shifts within 1 pixel, then the
+/// three best classes at every shift within the patch margin (≤ 2).
+pub fn match_patch(refs: &References, p: &Patch) -> Scores {
+    let s = p.s as i64;
+    let mut out = Scores { ncc: [-1.0; NCLASS], shift: [(0, 0); NCLASS], contrast: 0.0 };
+    let mut contrast = [0f32; NCLASS];
+    let inner = s.min(1);
+    for dy in -inner..=inner {
+        for dx in -inner..=inner {
+            let (ox, oy) = ((dx + s) as usize, (dy + s) as usize);
+            let (norm, sd) = window_stats(p, ox, oy);
+            let mut acc = [0f32; NPAD];
+            for y in 0..RH {
+                let row = &p.px[(oy + y) * p.w + ox..(oy + y) * p.w + ox + RW];
+                for (x, &v) in row.iter().enumerate() {
+                    let col = &refs.t[(y * RW + x) * NPAD..(y * RW + x + 1) * NPAD];
+                    for (a, &r) in acc.iter_mut().zip(col) {
+                        *a += v * r;
+                    }
+                }
+            }
+            for c in 0..NCLASS {
+                let v = acc[c] / norm;
+                if v > out.ncc[c] {
+                    out.ncc[c] = v;
+                    out.shift[c] = (dx as i8, dy as i8);
+                    contrast[c] = sd;
+                }
+            }
+        }
+    }
+    if s > inner {
+        let mut order: Vec<usize> = (0..NCLASS).collect();
+        order.sort_by(|&a, &b| out.ncc[b].total_cmp(&out.ncc[a]));
+        for dy in -s..=s {
+            for dx in -s..=s {
+                if dx.abs() <= inner && dy.abs() <= inner {
+                    continue;
+                }
+                let (ox, oy) = ((dx + s) as usize, (dy + s) as usize);
+                let (norm, sd) = window_stats(p, ox, oy);
+                for &c in &order[..3] {
+                    let r = &refs.refs[c].w;
+                    let mut dot = 0f32;
+                    for y in 0..RH {
+                        let row = &p.px[(oy + y) * p.w + ox..(oy + y) * p.w + ox + RW];
+                        dot += row.iter().zip(&r[y * RW..(y + 1) * RW]).map(|(a, b)| a * b).sum::<f32>();
+                    }
+                    let v = dot / norm;
+                    if v > out.ncc[c] {
+                        out.ncc[c] = v;
+                        out.shift[c] = (dx as i8, dy as i8);
+                        contrast[c] = sd;
+                    }
+                }
+            }
+        }
+    }
+    out.contrast = contrast[out.best()];
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_normalised_and_distinct() {
+        let r = References::ocrb();
+        assert_eq!(r.refs.len(), NCLASS);
+        for a in &r.refs {
+            let norm: f32 = a.w.iter().map(|v| v * v).sum();
+            assert!((norm - 1.0).abs() < 1e-3, "{}", a.ch as char);
+        }
+        // Every pair of references differs clearly.
+        for (i, a) in r.refs.iter().enumerate() {
+            for b in &r.refs[i + 1..] {
+                let ncc: f32 = a.w.iter().zip(&b.w).map(|(x, y)| x * y).sum();
+                assert!(ncc < 0.93, "{} vs {}: {ncc}", a.ch as char, b.ch as char);
+            }
+        }
+    }
+
+    #[test]
+    fn a_reference_matches_itself_at_zero_shift() {
+        let r = References::ocrb();
+        let raw = render_reference(ocrb(), '7', 0.7).unwrap();
+        // Embed in a patch with margin 2, as ink.
+        let s = 2;
+        let (w, h) = (RW + 2 * s, RH + 2 * s);
+        let mut px = vec![0f32; w * h];
+        for y in 0..RH {
+            for x in 0..RW {
+                px[(y + s) * w + x + s] = raw[y * RW + x] * 200.0;
+            }
+        }
+        let sc = match_patch(&r, &Patch { s, w, h, px });
+        let best = (0..NCLASS).max_by(|&a, &b| sc.ncc[a].total_cmp(&sc.ncc[b])).unwrap();
+        assert_eq!(r.refs[best].ch, b'7');
+        assert!(sc.ncc[best] > 0.99);
+        assert_eq!(sc.shift[best], (0, 0));
+    }
+}

@@ -1,0 +1,556 @@
+//! Reading a located MRZ: orientation, scale, per-cell matching with
+//! geometry refinement, character decisions with format priors and check
+//! digits, and the geometry of the reading.
+
+use super::locate::{Candidate, LineModel, poly2_fit};
+use super::ocr::{self, CAP, CellFrame, NCLASS, PITCH_OVER_CAP, References, Scores};
+use super::{Affine, CharReading, CheckDigitChoice, MrzReading, Point};
+use crate::font::MRZ_ALPHABET;
+use crate::geometry::FormatGeometry;
+use crate::mrz::{self, Format, Layout, Span};
+use image::GrayImage;
+
+/// What a position of a format may hold, for the classifier's priors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Digits and the filler (dates, check digits).
+    Digit,
+    /// Letters and the filler (codes, names).
+    Alpha,
+    /// `M`, `F`, `X`, `<`.
+    Sex,
+    Any,
+}
+
+impl Kind {
+    pub fn allows(self, ch: u8) -> bool {
+        match self {
+            Kind::Digit => ch.is_ascii_digit() || ch == b'<',
+            Kind::Alpha => ch.is_ascii_uppercase() || ch == b'<',
+            Kind::Sex => matches!(ch, b'M' | b'F' | b'X' | b'<'),
+            Kind::Any => true,
+        }
+    }
+}
+
+/// Position kinds of every line of `format`.
+pub fn kinds(format: Format) -> Vec<Vec<Kind>> {
+    let l = Layout::of(format);
+    let mut k = vec![vec![Kind::Any; format.line_len()]; format.line_count()];
+    let mut set = |s: Option<Span>, kind: Kind| {
+        if let Some(s) = s {
+            for c in s.start..s.end() {
+                if let Some(slot) = k.get_mut(s.line as usize).and_then(|l| l.get_mut(c as usize)) {
+                    *slot = kind;
+                }
+            }
+        }
+    };
+    set(Some(l.document_code), Kind::Alpha);
+    set(Some(l.issuing_state), Kind::Alpha);
+    set(l.nationality, Kind::Alpha);
+    set(Some(l.name), Kind::Alpha);
+    set(l.given_names, Kind::Alpha);
+    set(Some(l.birth_date), Kind::Digit);
+    set(l.expiry_date, Kind::Digit);
+    set(Some(l.sex), Kind::Sex);
+    for cd in [Some(l.document_number_cd), Some(l.birth_date_cd), l.expiry_date_cd, l.optional_data_cd, l.composite_cd] {
+        set(cd, Kind::Digit);
+    }
+    k
+}
+
+/// Tuning of the decisions (NCC units).
+pub struct DecideParams {
+    /// Score taken off classes a position does not allow.
+    pub prior_penalty: f32,
+    /// Softmax temperature turning NCC scores into confidences.
+    pub temperature: f32,
+    /// Below this confidence a character may be changed by a check digit.
+    pub unsure: f32,
+}
+
+pub const DECIDE: DecideParams = DecideParams { prior_penalty: 0.08, temperature: 0.025, unsure: 0.9 };
+
+/// Per-cell result of matching.
+#[derive(Clone, Debug)]
+struct Cell {
+    scores: Scores,
+    frame: CellFrame,
+}
+
+/// The reading of one candidate with its mean best NCC (for choosing
+/// between candidates).
+pub struct Attempt {
+    pub reading: MrzReading,
+    pub quality: f32,
+}
+
+/// How glyphs sit in their cells beyond what the line geometry says: size
+/// relative to the pitch-implied size, and shear (perspective leans glyph
+/// verticals away from the line normal), as the tangent of the lean.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Shape {
+    scale: f64,
+    shear: f64,
+}
+
+const UPRIGHT: Shape = Shape { scale: 1.0, shear: 0.0 };
+
+fn frame(line: &LineModel, k: f64, shape: Shape) -> CellFrame {
+    let pitch = line.pitch_at(k);
+    let sigma = shape.scale * pitch / (CAP as f64 * PITCH_OVER_CAP as f64);
+    let n = line.normal();
+    let ex = (line.dir.0 * sigma, line.dir.1 * sigma);
+    CellFrame { c: line.centre(k), ex, ey: (n.0 * sigma + shape.shear * ex.0, n.1 * sigma + shape.shear * ex.1) }
+}
+
+fn match_cell(img: &GrayImage, refs: &References, line: &LineModel, k: f64, shape: Shape) -> Cell {
+    let frame = frame(line, k, shape);
+    let patch = ocr::sample(img, &frame, 2);
+    Cell { scores: ocr::match_patch(refs, &patch), frame }
+}
+
+/// About a dozen cells spread over the lines, for comparing hypotheses.
+fn probe_cells(lines: &[LineModel]) -> Vec<(usize, f64)> {
+    let per = 12usize.div_ceil(lines.len().max(1));
+    let mut v = Vec::new();
+    for (j, l) in lines.iter().enumerate() {
+        for i in 0..per {
+            v.push((j, ((i as f64 + 0.5) * l.n as f64 / per as f64).floor()));
+        }
+    }
+    v
+}
+
+/// Mean best NCC over the probe cells.
+fn probe_score(img: &GrayImage, refs: &References, lines: &[LineModel], probes: &[(usize, f64)], shape: Shape) -> f32 {
+    let sum: f32 = probes
+        .iter()
+        .map(|&(j, k)| {
+            let c = match_cell(img, refs, &lines[j], k, shape);
+            c.scores.ncc[c.scores.best()]
+        })
+        .sum();
+    sum / probes.len().max(1) as f32
+}
+
+/// Refits a line from its cells' best-match shifts. Returns the new line
+/// and the largest cell displacement it implies, in normalised pixels.
+fn refit(line: &LineModel, cells: &[Cell], shape: Shape) -> (LineModel, f64) {
+    let mut along = Vec::new();
+    let mut across = Vec::new();
+    for (k, c) in cells.iter().enumerate() {
+        let b = c.scores.best();
+        if c.scores.ncc[b] < 0.5 {
+            continue;
+        }
+        let (dx, dy) = c.scores.shift[b];
+        let sigma = shape.scale * line.pitch_at(k as f64) / (CAP as f64 * PITCH_OVER_CAP as f64);
+        // A shear moves the window centre along the line by shear·dy.
+        let t = line.t(k as f64) + (dx as f64 + shape.shear * dy as f64) * sigma;
+        along.push((k as f64, t));
+        across.push((t, dy as f64 * sigma));
+    }
+    if along.len() < 6 {
+        return (*line, 0.0);
+    }
+    let (e0, e1) = robust_line(&across).unwrap_or((0.0, 0.0));
+    let quad = along.len() >= 20;
+    let fit = if quad { poly2_fit(&along) } else { robust_line(&along).map(|(a, b)| (a, b, 0.0)) };
+    let Some((a0, a1, a2)) = fit else { return (*line, 0.0) };
+    if !(a1 > 0.5 * line.p && a1 < 1.5 * line.p) {
+        return (*line, 0.0);
+    }
+    let n = line.normal();
+    let origin = (line.origin.0 + a0 * line.dir.0 + e0 * n.0, line.origin.1 + a0 * line.dir.1 + e0 * n.1);
+    let d = (line.dir.0 + e1 * n.0, line.dir.1 + e1 * n.1);
+    let norm = d.0.hypot(d.1);
+    let stretch = (1.0 + e1 * e1).sqrt();
+    let new = LineModel { origin, dir: (d.0 / norm, d.1 / norm), p: a1 * stretch, q: a2 * stretch, n: line.n };
+    let sigma0 = shape.scale * line.p / (CAP as f64 * PITCH_OVER_CAP as f64);
+    let moved = (0..line.n)
+        .map(|k| {
+            let (a, b) = (line.centre(k as f64), new.centre(k as f64));
+            (a.0 - b.0).hypot(a.1 - b.1) / sigma0
+        })
+        .fold(0.0, f64::max);
+    (new, moved)
+}
+
+fn robust_line(pts: &[(f64, f64)]) -> Option<(f64, f64)> {
+    let fit = |pts: &[(f64, f64)]| -> Option<(f64, f64)> {
+        let n = pts.len() as f64;
+        if n < 2.0 {
+            return None;
+        }
+        let (sx, sy) = pts.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
+        let (mx, my) = (sx / n, sy / n);
+        let sxx: f64 = pts.iter().map(|p| (p.0 - mx) * (p.0 - mx)).sum();
+        let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+        let b = if sxx > 1e-9 { sxy / sxx } else { 0.0 };
+        Some((my - b * mx, b))
+    };
+    let (a, b) = fit(pts)?;
+    let mut res: Vec<f64> = pts.iter().map(|p| (p.1 - a - b * p.0).abs()).collect();
+    res.sort_by(f64::total_cmp);
+    let tol = (res[res.len() / 2] * 3.0).max(1e-6);
+    let kept: Vec<(f64, f64)> = pts.iter().copied().filter(|p| (p.1 - a - b * p.0).abs() <= tol).collect();
+    fit(&kept).or(Some((a, b)))
+}
+
+/// If a line's cells sit one off (an end glyph missed by the locator), the
+/// cell beyond one end holds a glyph and the cell at the other end is empty:
+/// shift the line by one cell.
+fn fix_ends(img: &GrayImage, refs: &References, line: &LineModel, cells: &[Cell], shape: Shape) -> Option<LineModel> {
+    let n = line.n;
+    if n < 3 {
+        return None;
+    }
+    let mut contrasts: Vec<f32> = cells.iter().map(|c| c.scores.contrast).collect();
+    contrasts.sort_by(f32::total_cmp);
+    let typical = contrasts[contrasts.len() / 2].max(1.0);
+    let glyph_like = |c: &Cell| c.scores.ncc[c.scores.best()] > 0.6 && c.scores.contrast > 0.5 * typical;
+    let empty = |c: &Cell| c.scores.contrast < 0.25 * typical || c.scores.ncc[c.scores.best()] < 0.35;
+    let before = match_cell(img, refs, line, -1.0, shape);
+    let after = match_cell(img, refs, line, n as f64, shape);
+    let shift = |dk: f64| -> LineModel {
+        let origin = line.centre(dk);
+        LineModel { origin, p: line.pitch_at(dk), ..*line }
+    };
+    if glyph_like(&before) && empty(&cells[n - 1]) && !glyph_like(&after) {
+        return Some(shift(-1.0));
+    }
+    if glyph_like(&after) && empty(&cells[0]) && !glyph_like(&before) {
+        return Some(shift(1.0));
+    }
+    None
+}
+
+fn debug() -> bool {
+    static D: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *D.get_or_init(|| std::env::var_os("DS_DEBUG").is_some())
+}
+
+/// Reads one located candidate.
+pub fn read_candidate(img: &GrayImage, refs: &References, cand: &Candidate) -> Option<Attempt> {
+    let mut notes = Vec::new();
+    // Orientation: as located, or upside down (line order and cell order
+    // reversed). Decided by the classifier's fit, not by check digits.
+    let up = cand.lines.clone();
+    let down: Vec<LineModel> = cand.lines.iter().rev().map(LineModel::reversed).collect();
+    let probes = probe_cells(&up);
+    let s_up = probe_score(img, refs, &up, &probes, UPRIGHT);
+    let s_down = probe_score(img, refs, &down, &probes, UPRIGHT);
+    let mut lines = if s_up >= s_down { up } else { down };
+    // Glyph size and lean: a coarse then a fine search.
+    let mut shape = UPRIGHT;
+    let mut best = s_up.max(s_down);
+    for (ds, dh, min_gain) in [(0.1, 0.0, 0.01), (0.0, 0.15, 0.01), (0.0, 0.3, 0.01), (0.05, 0.0, 0.004), (0.0, 0.075, 0.004)] {
+        let base = shape;
+        for sign in [-1.0, 1.0] {
+            let cand_shape = Shape { scale: base.scale + sign * ds, shear: base.shear + sign * dh };
+            let s = probe_score(img, refs, &lines, &probes, cand_shape);
+            if s > best + min_gain {
+                best = s;
+                shape = cand_shape;
+            }
+        }
+    }
+    if debug() {
+        eprintln!("cand score {:.3} up {s_up:.3} down {s_down:.3} shape {shape:?} best {best:.3}", cand.score);
+        for l in &lines {
+            eprintln!("  line {l:?}");
+        }
+    }
+    if (shape.scale - 1.0).abs() > 0.01 {
+        notes.push(format!("glyphs are {:.0}% of the size the pitch implies", shape.scale * 100.0));
+    }
+    // Pass 1: match every cell, check the ends, refine the geometry; again
+    // if the refinement moved cells by more than a pixel.
+    for line in lines.iter_mut() {
+        for round in 0..3 {
+            let cells: Vec<Cell> = (0..line.n).map(|k| match_cell(img, refs, line, k as f64, shape)).collect();
+            if round == 0 {
+                if let Some(fixed) = fix_ends(img, refs, line, &cells, shape) {
+                    *line = fixed;
+                    continue;
+                }
+            }
+            let (new, moved) = refit(line, &cells, shape);
+            *line = new;
+            if moved < 1.0 {
+                break;
+            }
+        }
+    }
+    if debug() {
+        for l in &lines {
+            eprintln!("  refined {l:?}");
+        }
+    }
+    // Pass 2: final matching on the refined geometry.
+    let cells: Vec<Vec<Cell>> = lines.iter().map(|l| (0..l.n).map(|k| match_cell(img, refs, l, k as f64, shape)).collect()).collect();
+    let quality = {
+        let all: Vec<f32> = cells.iter().flatten().map(|c| c.scores.ncc[c.scores.best()]).collect();
+        all.iter().sum::<f32>() / all.len().max(1) as f32
+    };
+    let reading = decide(&lines, &cells, notes)?;
+    Some(Attempt { reading, quality })
+}
+
+/// The format of a located shape, from the first characters.
+fn format_of(n_lines: usize, n: usize, first: &[u8]) -> Format {
+    match (n_lines, n) {
+        (3, _) => Format::Td1,
+        (_, 44) => {
+            if first.first() == Some(&b'V') {
+                Format::MrvA
+            } else {
+                Format::Td3
+            }
+        }
+        _ => {
+            if first.first() == Some(&b'V') {
+                Format::MrvB
+            } else if first.starts_with(b"IDFRA") {
+                Format::FrenchId
+            } else {
+                Format::Td2
+            }
+        }
+    }
+}
+
+fn softmax_top2(s: &[f32; NCLASS], t: f32) -> (usize, f32, usize, f32, [f32; NCLASS]) {
+    let m = s.iter().cloned().fold(f32::MIN, f32::max);
+    let mut p = [0f32; NCLASS];
+    let mut z = 0.0;
+    for (i, v) in s.iter().enumerate() {
+        p[i] = ((v - m) / t).exp();
+        z += p[i];
+    }
+    p.iter_mut().for_each(|v| *v /= z);
+    let mut order: Vec<usize> = (0..NCLASS).collect();
+    order.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
+    (order[0], p[order[0]], order[1], p[order[1]], p)
+}
+
+fn decide(lines: &[LineModel], cells: &[Vec<Cell>], mut notes: Vec<String>) -> Option<MrzReading> {
+    let n = lines.first()?.n;
+    // Format from the first five characters, read as letters.
+    let first: Vec<u8> = cells[0]
+        .iter()
+        .take(5)
+        .map(|c| {
+            let mut s = c.scores.ncc;
+            for (i, v) in s.iter_mut().enumerate() {
+                if !Kind::Alpha.allows(MRZ_ALPHABET[i]) {
+                    *v -= DECIDE.prior_penalty;
+                }
+            }
+            MRZ_ALPHABET[Scores { ncc: s, ..c.scores.clone() }.best()]
+        })
+        .collect();
+    let format = format_of(lines.len(), n, &first);
+    let kinds = kinds(format);
+    let mut text: Vec<Vec<u8>> = Vec::new();
+    let mut probs: Vec<Vec<[f32; NCLASS]>> = Vec::new();
+    let mut chars: Vec<Vec<CharReading>> = Vec::new();
+    for (j, line_cells) in cells.iter().enumerate() {
+        let mut t = Vec::new();
+        let mut pl = Vec::new();
+        let mut cl = Vec::new();
+        for (k, c) in line_cells.iter().enumerate() {
+            let kind = kinds.get(j).and_then(|l| l.get(k)).copied().unwrap_or(Kind::Any);
+            let mut s = c.scores.ncc;
+            for (i, v) in s.iter_mut().enumerate() {
+                if !kind.allows(MRZ_ALPHABET[i]) {
+                    *v -= DECIDE.prior_penalty;
+                }
+            }
+            let (b, pb, r, pr, p) = softmax_top2(&s, DECIDE.temperature);
+            t.push(MRZ_ALPHABET[b]);
+            pl.push(p);
+            let (dx, dy) = c.scores.shift[b];
+            let centre = c.frame.at(dx as f64, dy as f64);
+            cl.push(CharReading {
+                ch: MRZ_ALPHABET[b] as char,
+                confidence: pb,
+                runner_up: MRZ_ALPHABET[r] as char,
+                runner_up_confidence: pr,
+                ocrb_score: c.scores.ncc[b].clamp(0.0, 1.0),
+                centre: Point::new(centre.0 as f32, centre.1 as f32),
+                quad: glyph_quad(&c.frame, MRZ_ALPHABET[b], dx, dy),
+            });
+        }
+        text.push(t);
+        probs.push(pl);
+        chars.push(cl);
+    }
+    let choices = apply_check_digits(format, &mut text, &probs, &mut chars);
+    let lines_s: Vec<String> = text.iter().map(|l| String::from_utf8_lossy(l).into_owned()).collect();
+    let geo = geometry(format, lines);
+    if !choices.is_empty() {
+        notes.push(format!("{} character(s) chosen by a check digit", choices.len()));
+    }
+    Some(MrzReading {
+        found: true,
+        format: Some(format),
+        lines: lines_s,
+        chars,
+        mrz_to_image: geo.0,
+        quad: geo.1,
+        rotation_deg: geo.2,
+        px_per_mm: geo.3,
+        check_digit_choices: choices,
+        notes,
+    })
+}
+
+/// The ink box of the reference glyph `ch` at the matched shift, mapped to
+/// the image: corners top-left, top-right, bottom-right, bottom-left.
+fn glyph_quad(f: &CellFrame, ch: u8, dx: i8, dy: i8) -> [Point; 4] {
+    let (x0, y0, x1, y1) = ink_box(ch);
+    let p = |x: f64, y: f64| {
+        let q = f.at(x + dx as f64, y + dy as f64);
+        Point::new(q.0 as f32, q.1 as f32)
+    };
+    [p(x0, y0), p(x1, y0), p(x1, y1), p(x0, y1)]
+}
+
+/// Ink box of an OCR-B glyph in the normalised frame (relative to the cell
+/// centre), from the font outline.
+fn ink_box(ch: u8) -> (f64, f64, f64, f64) {
+    use ab_glyph::Font;
+    let f = crate::font::ocrb();
+    let cap = f.outline(f.glyph_id('H')).map(|o| (o.bounds.max.y - o.bounds.min.y).abs() as f64).unwrap_or(723.0);
+    let u = CAP as f64 / cap;
+    let gid = f.glyph_id(ch as char);
+    let adv = f.h_advance_unscaled(gid) as f64;
+    match f.outline(gid) {
+        Some(o) => {
+            // Outline y grows upwards from the baseline; the frame's y grows
+            // down from the centre line (CAP/2 above the baseline).
+            let (ya, yb) = (o.bounds.min.y as f64, o.bounds.max.y as f64);
+            let (top, bottom) = (ya.max(yb), ya.min(yb));
+            let x0 = (o.bounds.min.x as f64 - adv / 2.0) * u;
+            let x1 = (o.bounds.max.x as f64 - adv / 2.0) * u;
+            (x0, CAP as f64 / 2.0 - top * u, x1, CAP as f64 / 2.0 - bottom * u)
+        }
+        None => (-CAP as f64 * 0.3, -CAP as f64 * 0.5, CAP as f64 * 0.3, CAP as f64 * 0.5),
+    }
+}
+
+/// Where a check digit fails, tries single substitutions at characters the
+/// classifier was unsure of; keeps one only when it is the clear best.
+fn apply_check_digits(
+    format: Format,
+    text: &mut [Vec<u8>],
+    probs: &[Vec<[f32; NCLASS]>],
+    chars: &mut [Vec<CharReading>],
+) -> Vec<CheckDigitChoice> {
+    let l = Layout::of(format);
+    let mut groups: Vec<(mrz::CheckName, Vec<Span>, Span)> = vec![
+        (mrz::CheckName::DocumentNumber, vec![l.document_number], l.document_number_cd),
+        (mrz::CheckName::BirthDate, vec![l.birth_date], l.birth_date_cd),
+    ];
+    if let (Some(e), Some(cd)) = (l.expiry_date, l.expiry_date_cd) {
+        groups.push((mrz::CheckName::ExpiryDate, vec![e], cd));
+    }
+    if let (Some(o), Some(cd)) = (l.optional_data, l.optional_data_cd) {
+        groups.push((mrz::CheckName::OptionalData, vec![o], cd));
+    }
+    if let Some(cd) = l.composite_cd {
+        groups.push((mrz::CheckName::Composite, l.composite_ranges.to_vec(), cd));
+    }
+    let check_ok = |text: &[Vec<u8>], name: mrz::CheckName| -> Option<bool> {
+        let lines: Vec<&str> = text.iter().map(|l| std::str::from_utf8(l).unwrap_or("")).collect();
+        let v = mrz::validate_lines(&lines, Some(format)).ok()?;
+        v.check(name).map(|c| c.ok)
+    };
+    let mut choices = Vec::new();
+    for (name, spans, cd) in groups {
+        if check_ok(text, name) != Some(false) {
+            continue;
+        }
+        let mut positions: Vec<(usize, usize)> = spans.iter().flat_map(|s| (s.start..s.end()).map(move |c| (s.line as usize, c as usize))).collect();
+        positions.push((cd.line as usize, cd.start as usize));
+        // Candidates: (probability ratio alt/current, line, col, alt char).
+        let mut fixes: Vec<(f32, usize, usize, u8)> = Vec::new();
+        for &(j, k) in &positions {
+            let Some(cr) = chars.get(j).and_then(|l| l.get(k)) else { continue };
+            if cr.confidence >= DECIDE.unsure {
+                continue;
+            }
+            let p = &probs[j][k];
+            let cur = text[j][k];
+            for (i, &alt) in MRZ_ALPHABET.iter().enumerate() {
+                if alt == cur || p[i] < 0.02 {
+                    continue;
+                }
+                text[j][k] = alt;
+                if check_ok(text, name) == Some(true) {
+                    fixes.push((p[i] / cr.confidence.max(1e-6), j, k, alt));
+                }
+                text[j][k] = cur;
+            }
+        }
+        fixes.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let clear = match fixes.as_slice() {
+            [] => false,
+            [_] => true,
+            [a, b, ..] => a.0 > 3.0 * b.0,
+        };
+        if clear {
+            let (_, j, k, alt) = fixes[0];
+            let classified = text[j][k];
+            text[j][k] = alt;
+            let i = ocr::class_of(alt).unwrap_or(0);
+            let c = &mut chars[j][k];
+            c.runner_up = classified as char;
+            c.runner_up_confidence = c.confidence;
+            c.ch = alt as char;
+            c.confidence = probs[j][k][i];
+            choices.push(CheckDigitChoice { line: j, col: k, classified: classified as char, chosen: alt as char });
+        }
+    }
+    choices
+}
+
+/// mrz_to_image, band quad, rotation (degrees CCW) and px/mm.
+fn geometry(format: Format, lines: &[LineModel]) -> (Affine, [Point; 4], f32, f32) {
+    let pitch_mm = FormatGeometry::of(format).char_pitch_mm;
+    let n = lines[0].n;
+    // Along-line axis: mean over lines of the first-to-last cell vector.
+    let (mut ax, mut ay) = (0.0, 0.0);
+    for l in lines {
+        let (a, b) = (l.centre(0.0), l.centre((n - 1) as f64));
+        ax += (b.0 - a.0) / ((n - 1) as f64 * pitch_mm);
+        ay += (b.1 - a.1) / ((n - 1) as f64 * pitch_mm);
+    }
+    ax /= lines.len() as f64;
+    ay /= lines.len() as f64;
+    let ppm = ax.hypot(ay);
+    // Across-line axis: from the first line's ends to the last line's ends
+    // (lines start and end together), scaled to the same px/mm.
+    let last = lines.len() - 1;
+    let (s0, sl) = (lines[0].centre(0.0), lines[last].centre(0.0));
+    let (e0, el) = (lines[0].centre((n - 1) as f64), lines[last].centre((n - 1) as f64));
+    let (vx, vy) = ((sl.0 - s0.0 + el.0 - e0.0) / 2.0, (sl.1 - s0.1 + el.1 - e0.1) / 2.0);
+    let vn = vx.hypot(vy);
+    let (bx, by) = if last > 0 && vn > 1e-6 { (vx / vn * ppm, vy / vn * ppm) } else { (-ay, ax) };
+    let origin = (s0.0 - 0.5 * pitch_mm * ax, s0.1 - 0.5 * pitch_mm * ay);
+    let aff = Affine { a: ax, b: bx, c: origin.0, d: ay, e: by, f: origin.1 };
+    // Band: cell boxes of all characters, 1.2 cap heights tall.
+    let half = 0.6 * crate::font::MRZ_CAP_HEIGHT_MM as f64;
+    let y_last = if ppm > 0.0 { vn / ppm } else { 0.0 };
+    let w = n as f64 * pitch_mm;
+    let p = |x: f64, y: f64| {
+        let (u, v) = aff.apply(x, y);
+        Point::new(u as f32, v as f32)
+    };
+    let quad = [p(0.0, -half), p(w, -half), p(w, y_last + half), p(0.0, y_last + half)];
+    let rot = (-ay).atan2(ax).to_degrees() as f32;
+    (aff, quad, rot, ppm as f32)
+}
