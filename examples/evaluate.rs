@@ -141,6 +141,8 @@ fn main() {
     };
     std::fs::create_dir_all(&out).expect("create output directory");
     let templates = out.join("templates");
+    // Templates of an earlier run must not mix with this one's.
+    let _ = std::fs::remove_dir_all(&templates);
     std::fs::create_dir_all(&templates).expect("create template directory");
 
     // Enroll one template per model.

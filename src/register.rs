@@ -23,6 +23,8 @@ const SEARCH_MM: f64 = 10.0;
 const STEP_MM: f64 = 0.6;
 /// Minimum colour difference across an edge (0–255 scale).
 const MIN_CONTRAST: f64 = 8.0;
+/// An edge must have at least this fraction of the strongest edge's contrast.
+const RELATIVE_CONTRAST: f64 = 0.2;
 /// A cut page edge is straight: RMS distance of its points from the fitted line.
 const MAX_EDGE_RESIDUAL_MM: f64 = 0.35;
 /// Sample positions along each edge (fractions of its length), avoiding
@@ -165,60 +167,79 @@ struct EdgeFit {
 /// Searches offsets from `-inward` (towards the page centre) to `outward`.
 fn find_edge(work: &Planes, to_work: &Homography, e: &Edge, inward: f64, outward: f64, prior_mm: f64, mm_per_work_px: f64) -> EdgeFit {
     let none = EdgeFit { line: None, contrast: 0.0, residual_mm: f64::INFINITY };
-    let step = 0.1;
+    let wide = inward + outward > 8.0;
+    // Coarse offsets for wide searches: the per-point refinement below
+    // locates the edge precisely.
+    let step = if wide { 0.3 } else { 0.1 };
     let offsets: Vec<f64> = (0..=(((inward + outward) / step) as usize)).map(|i| -inward + i as f64 * step).collect();
     let along: Vec<f64> = (0..SAMPLES).map(|i| ALONG.start() + (ALONG.end() - ALONG.start()) * i as f64 / (SAMPLES - 1) as f64).collect();
+    let len = ((e.p1.0 - e.p0.0).powi(2) + (e.p1.1 - e.p0.1).powi(2)).sqrt();
+    // Under perspective the true edge is tilted against the prediction:
+    // search tilts too (offset difference between the edge's two ends).
+    let max_tilt = len * if wide { 8f64 } else { 1.5f64 }.to_radians().tan();
+    let tilt_step = 0.6;
+    let tilts: Vec<f64> = {
+        let n = (max_tilt / tilt_step).ceil() as i32;
+        (-n..=n).map(|k| k as f64 * tilt_step).collect()
+    };
     let point = |t: f64, d: f64| (e.p0.0 + (e.p1.0 - e.p0.0) * t + e.normal.0 * d, e.p0.1 + (e.p1.1 - e.p0.1) * t + e.normal.1 * d);
 
     // Profile: at each offset, the median of the per-point colour steps
     // projected on their mean direction. A page edge steps at every point;
     // a line of bold text or a photo border only along part of the edge,
     // which moves a mean but not a median.
-    let mut best = (0.0f64, 0.0f64, [0.0f64; 3]);
-    let mut profile = Vec::with_capacity(offsets.len());
+    let mut best = (0.0f64, 0.0f64, [0.0f64; 3], 0.0f64, 0usize);
+    let mut best_profile: Vec<f64> = Vec::new();
     let mut steps: Vec<[f64; 3]> = Vec::with_capacity(SAMPLES);
     let mut proj: Vec<f64> = Vec::with_capacity(SAMPLES);
-    for &d in &offsets {
-        steps.clear();
-        steps.extend(along.iter().filter_map(|&t| across(work, to_work, point(t, d), e.normal)));
-        if steps.len() * 10 < SAMPLES * 6 {
-            profile.push(0.0);
-            continue;
-        }
-        let mut mean = [0.0f64; 3];
-        for v in &steps {
-            for c in 0..3 {
-                mean[c] += v[c] / steps.len() as f64;
+    for &tilt in &tilts {
+        let mut profile = Vec::with_capacity(offsets.len());
+        let mut improved = false;
+        for (k, &d) in offsets.iter().enumerate() {
+            steps.clear();
+            steps.extend(along.iter().filter_map(|&t| across(work, to_work, point(t, d + tilt * (t - 0.5)), e.normal)));
+            if steps.len() * 10 < SAMPLES * 6 {
+                profile.push(0.0);
+                continue;
+            }
+            let mut mean = [0.0f64; 3];
+            for v in &steps {
+                for c in 0..3 {
+                    mean[c] += v[c] / steps.len() as f64;
+                }
+            }
+            let norm = (mean[0] * mean[0] + mean[1] * mean[1] + mean[2] * mean[2]).sqrt();
+            if norm < 1e-9 {
+                profile.push(0.0);
+                continue;
+            }
+            let u = [mean[0] / norm, mean[1] / norm, mean[2] / norm];
+            proj.clear();
+            proj.extend(steps.iter().map(|v| v[0] * u[0] + v[1] * u[1] + v[2] * u[2]));
+            // Positions outside the image count as no step.
+            proj.resize(SAMPLES, 0.0);
+            proj.sort_by(f64::total_cmp);
+            let mag = proj[SAMPLES / 2].max(0.0);
+            profile.push(mag);
+            // Prefer edges near the prediction (and untilted): background
+            // stripes and shadows outside a faint page edge can step more.
+            let weighted = mag * (-0.5 * (d / prior_mm).powi(2)).exp() * (-0.5 * (tilt / (max_tilt + 1.0)).powi(2)).exp();
+            if weighted > best.0 {
+                best = (weighted, d, mean, tilt, k);
+                improved = true;
             }
         }
-        let norm = (mean[0] * mean[0] + mean[1] * mean[1] + mean[2] * mean[2]).sqrt();
-        if norm < 1e-9 {
-            profile.push(0.0);
-            continue;
-        }
-        let u = [mean[0] / norm, mean[1] / norm, mean[2] / norm];
-        proj.clear();
-        proj.extend(steps.iter().map(|v| v[0] * u[0] + v[1] * u[1] + v[2] * u[2]));
-        // Positions outside the image count as no step.
-        proj.resize(SAMPLES, 0.0);
-        proj.sort_by(f64::total_cmp);
-        let mag = proj[SAMPLES / 2].max(0.0);
-        profile.push(mag);
-        // Prefer edges near the prediction: background stripes and shadows
-        // outside a faint page edge can step more strongly.
-        let weighted = mag * (-0.5 * (d / prior_mm).powi(2)).exp();
-        if weighted > best.0 {
-            best = (weighted, d, mean);
+        if improved {
+            best_profile = profile;
         }
     }
-    let (_, d0, dir) = best;
-    let contrast = (dir[0] * dir[0] + dir[1] * dir[1] + dir[2] * dir[2]).sqrt();
-    let contrast = profile.get(((d0 + inward) / step).round() as usize).copied().unwrap_or(contrast);
+    let (_, d0, dir, tilt0, k0) = best;
+    let contrast = best_profile.get(k0).copied().unwrap_or(0.0);
     if contrast < MIN_CONTRAST {
         return EdgeFit { contrast, ..none };
     }
     // A real edge stands out of its profile.
-    let mut sorted = profile.clone();
+    let mut sorted = best_profile.clone();
     sorted.sort_by(f64::total_cmp);
     let median = sorted[sorted.len() / 2];
     if contrast < 2.0 * median {
@@ -233,8 +254,9 @@ fn find_edge(work: &Planes, to_work: &Homography, e: &Edge, inward: f64, outward
         // A step edge gives a plateau of width 2·STEP_MM in this profile; its
         // centroid above half height is the edge, free of argmax bias.
         let mut prof = Vec::with_capacity(61);
-        let mut d = d0 - 1.5;
-        while d <= d0 + 1.5 + 1e-9 {
+        let dt = d0 + tilt0 * (t - 0.5);
+        let mut d = dt - 1.5;
+        while d <= dt + 1.5 + 1e-9 {
             if let Some(v) = across(work, to_work, point(t, d), e.normal) {
                 prof.push((d, v[0] * unit[0] + v[1] * unit[1] + v[2] * unit[2]));
             }
@@ -337,15 +359,29 @@ pub fn register_planes(work: &Planes, factor: usize, reading: &MrzReading, forma
     for pass in 0..3 {
         let to_work = scale.compose(&h);
         let es = edges(g.width_mm, g.height_mm);
-        let fits: Vec<EdgeFit> = es
+        let mut fits: Vec<EdgeFit> = es
             .iter()
             .enumerate()
             .map(|(i, e)| {
-                let wide = pass == 0 || (pass == 1 && !found_before[i]);
-                let (inw, out, prior) = if wide { (inward[i].clamp(0.5, SEARCH_MM), SEARCH_MM, 6.0) } else { (2.5, 2.5, 100.0) };
+                // Pass 1 re-searches missing edges further: with the near
+                // edges found, perspective can still leave far ones 20 mm
+                // from the estimate.
+                let (inw, out, prior) = match (pass, found_before[i]) {
+                    (0, _) => (inward[i].clamp(0.5, SEARCH_MM), SEARCH_MM, 6.0),
+                    (1, false) => (if i == 0 { 2.0 * SEARCH_MM } else { inward[i].clamp(0.5, SEARCH_MM) }, 2.2 * SEARCH_MM, 15.0),
+                    _ => (2.5, 2.5, 100.0),
+                };
                 find_edge(work, &to_work, e, inw, out, prior, mm_per_work_px)
             })
             .collect();
+        // The page lies on one background: an edge far weaker than the
+        // others is more likely print or texture than the cut edge.
+        let strongest = fits.iter().filter(|f| f.line.is_some()).map(|f| f.contrast).fold(0.0, f64::max);
+        for f in fits.iter_mut() {
+            if f.contrast < RELATIVE_CONTRAST * strongest {
+                f.line = None;
+            }
+        }
         for i in 0..4 {
             found_before[i] |= fits[i].line.is_some();
         }

@@ -23,6 +23,79 @@ pub const MISMATCH_FRACTION: f64 = 0.35;
 const MIN_COMPARABLE: f64 = 0.25;
 /// Local alignment search, in reference pixels, at most.
 const MAX_SHIFT_PX: i32 = 4;
+/// Comparison levels, fine to coarse: the extra box-blur radius (reference
+/// pixels) applied to both sides. A blurred or low-resolution capture is
+/// compared at a coarser level, where its missing detail does not count.
+pub const LEVELS: [usize; 4] = [0, 2, 4, 7];
+/// Sharpness ratio (document / reference) below which each coarser level is used.
+const LEVEL_RATIOS: [f64; 3] = [0.75, 0.5, 0.3];
+/// Pixels much darker than the reference (standardised difference) are
+/// added ink — personal text running longer than in the specimens — and are
+/// left out, unless they cover too much of the zone.
+const INK_Z: f64 = 2.0;
+const MAX_INK_FRACTION: f64 = 0.3;
+
+/// Luminance with light denoising: the base of every comparison level.
+pub fn base_luma(rgb: &Planes) -> Vec<f32> {
+    box_blur(&rgb.luma(), rgb.width, rgb.height, 1)
+}
+
+/// The base luminance smoothed for comparison `level`.
+pub fn level_luma(base: &[f32], width: usize, height: usize, level: usize) -> Vec<f32> {
+    let mut l = box_blur(&box_blur(base, width, height, 2), width, height, 2);
+    let r = LEVELS[level.min(LEVELS.len() - 1)];
+    if r > 0 {
+        l = box_blur(&box_blur(&l, width, height, r), width, height, r);
+    }
+    l
+}
+
+/// Mean local detail (absolute difference from a 7×7 mean) over the pixels
+/// where `include` holds.
+pub fn sharpness(base: &[f32], width: usize, height: usize, include: impl Fn(usize) -> bool) -> f64 {
+    let m = box_blur(base, width, height, 3);
+    let (mut s, mut n) = (0.0f64, 0usize);
+    for i in 0..base.len() {
+        if include(i) {
+            s += (base[i] - m[i]).abs() as f64;
+            n += 1;
+        }
+    }
+    if n == 0 { 0.0 } else { s / n as f64 }
+}
+
+/// The level at which a document of sharpness `doc` is compared with a
+/// reference of sharpness `reference`.
+pub fn choose_level(doc: f64, reference: f64) -> usize {
+    let ratio = if reference > 1e-9 { doc / reference } else { 1.0 };
+    LEVEL_RATIOS.iter().take_while(|&&r| ratio < r).count()
+}
+
+/// A reference image prepared once: its luminance at every level and its
+/// sharpness over stable pixels.
+#[derive(Clone, Debug)]
+pub struct PreparedReference {
+    pub width: usize,
+    pub height: usize,
+    pub levels: Vec<Vec<f32>>,
+    pub sharpness: f64,
+}
+
+impl PreparedReference {
+    pub fn new(rgb: &Planes, mask: &[u8]) -> PreparedReference {
+        let base = base_luma(rgb);
+        Self::from_base(&base, rgb.width, rgb.height, mask)
+    }
+
+    pub fn from_base(base: &[f32], width: usize, height: usize, mask: &[u8]) -> PreparedReference {
+        PreparedReference {
+            width,
+            height,
+            levels: (0..LEVELS.len()).map(|l| level_luma(base, width, height, l)).collect(),
+            sharpness: sharpness(base, width, height, |i| mask.get(i).is_some_and(|&m| m < 128)),
+        }
+    }
+}
 
 /// A document rectified into a template frame.
 #[derive(Clone, Debug)]
@@ -30,18 +103,27 @@ pub struct Rectified {
     pub width: usize,
     pub height: usize,
     pub rgb: Planes,
-    /// Smoothed luminance used for comparisons.
-    pub luma: Vec<f32>,
+    /// Lightly denoised luminance ([`base_luma`]).
+    pub base: Vec<f32>,
     /// False where the document was outside the image.
     pub valid: Vec<bool>,
 }
 
-/// Smoothing applied to both sides before comparing: suppresses sensor noise,
-/// JPEG blocks and sub-pixel misregistration of fine guilloche lines.
-pub fn comparison_luma(rgb: &Planes) -> Vec<f32> {
-    let l = rgb.luma();
-    let b = box_blur(&l, rgb.width, rgb.height, 2);
-    box_blur(&b, rgb.width, rgb.height, 2)
+impl Rectified {
+    pub fn from_rgb(rgb: Planes, valid: Vec<bool>) -> Rectified {
+        let base = base_luma(&rgb);
+        Rectified { width: rgb.width, height: rgb.height, rgb, base, valid }
+    }
+
+    /// Luminance at comparison `level`.
+    pub fn at_level(&self, level: usize) -> Vec<f32> {
+        level_luma(&self.base, self.width, self.height, level)
+    }
+
+    /// Sharpness over the pixels stable in `mask` and visible.
+    pub fn sharpness(&self, mask: &[u8]) -> f64 {
+        sharpness(&self.base, self.width, self.height, |i| self.valid[i] && mask.get(i).is_some_and(|&m| m < 128))
+    }
 }
 
 /// Rectifies `work` (the image box-downscaled by `factor`) through `reg` into
@@ -54,8 +136,7 @@ pub fn rectify(work: &Planes, factor: usize, reg: &Registration, width_mm: f64, 
     let to_work = Homography::from_affine(f, 0.0, 0.0, 0.0, f, 0.0);
     let out_to_src = to_work.compose(&reg.doc_to_image).compose(&to_doc);
     let (rgb, valid) = work.warp(&out_to_src, w, h);
-    let luma = comparison_luma(&rgb);
-    Rectified { width: w, height: h, rgb, luma, valid }
+    Rectified::from_rgb(rgb, valid)
 }
 
 /// The pixel rectangle of a zone in the reference frame, clipped.
@@ -90,57 +171,99 @@ pub fn ring_outer(r: &RectMm) -> RectMm {
     RectMm::new(r.x - 2.0, r.y - 2.0, r.w + 4.0, r.h + 4.0)
 }
 
-/// Best normalised cross-correlation between `doc` and `reference` over the
-/// `pixels` (reference indices) under shifts up to `max_shift` pixels, and
-/// the fraction of pixels comparable. `None` when too few are comparable.
-pub fn best_ncc(doc: &Rectified, reference: &[f32], pixels: &[usize], max_shift: i32, area: usize) -> Option<(f64, f64)> {
-    let (w, h) = (doc.width as i64, doc.height as i64);
-    let mut best: Option<f64> = None;
-    let mut best_frac = 0.0;
-    for dy in -max_shift..=max_shift {
-        for dx in -max_shift..=max_shift {
-            let (mut n, mut sa, mut sb, mut saa, mut sbb, mut sab) = (0usize, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
-            for &i in pixels {
-                let (x, y) = ((i as i64 % w) + dx as i64, (i as i64 / w) + dy as i64);
-                if x < 0 || y < 0 || x >= w || y >= h {
-                    continue;
-                }
-                let j = (y * w + x) as usize;
-                if !doc.valid[j] {
-                    continue;
-                }
-                let (a, b) = (doc.luma[j] as f64, reference[i] as f64);
-                n += 1;
-                sa += a;
-                sb += b;
-                saa += a * a;
-                sbb += b * b;
-                sab += a * b;
-            }
-            let frac = n as f64 / area.max(1) as f64;
-            if frac < MIN_COMPARABLE || n < 16 {
+/// Normalised cross-correlation of `doc` and `reference` over `pixels`
+/// (reference indices) shifted by (dx, dy); with `exclude_ink`, pixels where
+/// the document is much darker than the reference are left out. Returns the
+/// score and the number of pixels compared.
+fn ncc_at(doc: &[f32], valid: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], dx: i32, dy: i32, exclude_ink: Option<(f64, f64, f64, f64)>) -> (f64, usize) {
+    let (w, h) = (w as i64, h as i64);
+    let (mut n, mut sa, mut sb, mut saa, mut sbb, mut sab) = (0usize, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    for &i in pixels {
+        let (x, y) = ((i as i64 % w) + dx as i64, (i as i64 / w) + dy as i64);
+        if x < 0 || y < 0 || x >= w || y >= h {
+            continue;
+        }
+        let j = (y * w + x) as usize;
+        if !valid[j] {
+            continue;
+        }
+        let (a, b) = (doc[j] as f64, reference[i] as f64);
+        if let Some((ma, sda, mb, sdb)) = exclude_ink {
+            if (a - ma) / sda - (b - mb) / sdb < -INK_Z {
                 continue;
             }
-            let nf = n as f64;
-            let va = saa - sa * sa / nf;
-            let vb = sbb - sb * sb / nf;
-            // A flat reference (plain paper) cannot correlate: compare
-            // brightness instead, mapped to the same scale.
-            let score = if vb < nf * 4.0 {
-                let diff = ((sa - sb) / nf).abs();
-                1.0 - (diff / 40.0).min(2.0)
-            } else if va < 1e-9 {
-                0.0
-            } else {
-                (sab - sa * sb / nf) / (va * vb).sqrt()
-            };
-            if best.is_none_or(|b| score > b) {
-                best = Some(score);
-                best_frac = frac;
+        }
+        n += 1;
+        sa += a;
+        sb += b;
+        saa += a * a;
+        sbb += b * b;
+        sab += a * b;
+    }
+    if n < 16 {
+        return (f64::NEG_INFINITY, n);
+    }
+    let nf = n as f64;
+    let va = saa - sa * sa / nf;
+    let vb = sbb - sb * sb / nf;
+    // A flat reference (plain paper) cannot correlate: compare brightness,
+    // mapped to the same scale.
+    let score = if vb < nf * 4.0 {
+        1.0 - (((sa - sb) / nf).abs() / 40.0).min(2.0)
+    } else if va < 1e-9 {
+        0.0
+    } else {
+        (sab - sa * sb / nf) / (va * vb).sqrt()
+    };
+    (score, n)
+}
+
+fn mean_sd(v: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut n, mut s, mut ss) = (0.0, 0.0, 0.0);
+    for x in v {
+        n += 1.0;
+        s += x;
+        ss += x * x;
+    }
+    if n < 1.0 {
+        return (0.0, 1.0);
+    }
+    let m = s / n;
+    (m, (ss / n - m * m).max(1.0).sqrt())
+}
+
+/// Best similarity between the document (luminance `doc` at some level,
+/// with its `valid` mask) and the reference at the same level, over the
+/// zone's `pixels`, under shifts up to `max_shift` pixels. Personal ink that
+/// runs into the zone is left out when it covers little of it. `None` when
+/// too few pixels are comparable.
+pub fn best_ncc(doc: &[f32], valid: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], max_shift: i32, area: usize) -> Option<f64> {
+    let mut best: Option<(f64, i32, i32, usize)> = None;
+    for dy in -max_shift..=max_shift {
+        for dx in -max_shift..=max_shift {
+            let (score, n) = ncc_at(doc, valid, w, h, reference, pixels, dx, dy, None);
+            if (n as f64) < MIN_COMPARABLE * area.max(1) as f64 || !score.is_finite() {
+                continue;
+            }
+            if best.is_none_or(|b| score > b.0) {
+                best = Some((score, dx, dy, n));
             }
         }
     }
-    best.map(|b| (b, best_frac))
+    let (score, dx, dy, n) = best?;
+    // Standardise both sides at the best shift and drop added ink.
+    let shifted = |i: usize| -> Option<usize> {
+        let (x, y) = ((i % w) as i64 + dx as i64, (i / w) as i64 + dy as i64);
+        (x >= 0 && y >= 0 && x < w as i64 && y < h as i64).then(|| (y * w as i64 + x) as usize).filter(|&j| valid[j])
+    };
+    let (ma, sda) = mean_sd(pixels.iter().filter_map(|&i| shifted(i).map(|j| doc[j] as f64)));
+    let (mb, sdb) = mean_sd(pixels.iter().filter(|&&i| shifted(i).is_some()).map(|&i| reference[i] as f64));
+    let (masked, m) = ncc_at(doc, valid, w, h, reference, pixels, dx, dy, Some((ma, sda, mb, sdb)));
+    if masked.is_finite() && ((n - m) as f64) <= MAX_INK_FRACTION * n as f64 && m as f64 >= MIN_COMPARABLE * area.max(1) as f64 {
+        Some(score.max(masked))
+    } else {
+        Some(score)
+    }
 }
 
 /// The outcome for one zone.
@@ -152,6 +275,8 @@ pub struct ZoneResult {
     pub score: f64,
     pub threshold: f64,
     pub ok: bool,
+    /// The comparison level used.
+    pub level: usize,
 }
 
 /// The comparison of a rectified document with one issuer template.
@@ -162,6 +287,8 @@ pub struct TemplateEval {
     pub score: f64,
     /// Fraction of compared zones below their threshold.
     pub fail_fraction: f64,
+    /// The comparison level the capture's sharpness called for.
+    pub level: usize,
 }
 
 impl TemplateEval {
@@ -173,11 +300,14 @@ impl TemplateEval {
 
 /// Compares `doc` (rectified into `t`'s frame) with `t`'s reference.
 pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
-    let (reference, mask) = (t.reference_luma()?, t.mask.as_ref()?);
-    if doc.width != mask.width() as usize || doc.height != mask.height() as usize {
+    let (prep, mask) = (t.prepared()?, t.mask.as_ref()?);
+    if doc.width != prep.width || doc.height != prep.height {
         return None;
     }
     let mask = mask.as_raw();
+    let level = choose_level(doc.sharpness(mask), prep.sharpness);
+    let doc_l = doc.at_level(level);
+    let reference = &prep.levels[level];
     let mut zones = Vec::new();
     for z in &t.file.zones {
         if !matches!(z.kind, ZoneKind::Static | ZoneKind::Background | ZoneKind::Portrait) {
@@ -188,9 +318,9 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
         let (x0, y0, x1, y1) = zone_px(&outer, doc.width, doc.height);
         let area = (x1 - x0) * (y1 - y0);
         let shift = ((z.tolerance_mm * REF_PX_PER_MM).round() as i32).clamp(0, MAX_SHIFT_PX);
-        let Some((score, _)) = best_ncc(doc, reference, &pixels, shift, area) else { continue };
-        let threshold = z.threshold.unwrap_or(DEFAULT_ZONE_THRESHOLD);
-        zones.push(ZoneResult { name: z.name.clone(), kind: z.kind, rect: z.rect, score, threshold, ok: score >= threshold });
+        let Some(score) = best_ncc(&doc_l, &doc.valid, doc.width, doc.height, reference, &pixels, shift, area) else { continue };
+        let threshold = z.thresholds.get(level).copied().unwrap_or(DEFAULT_ZONE_THRESHOLD);
+        zones.push(ZoneResult { name: z.name.clone(), kind: z.kind, rect: z.rect, score, threshold, ok: score >= threshold, level });
     }
     if zones.is_empty() {
         return None;
@@ -198,5 +328,5 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
     let n = zones.len() as f64;
     let score = zones.iter().map(|z| z.score).sum::<f64>() / n;
     let fail_fraction = zones.iter().filter(|z| !z.ok).count() as f64 / n;
-    Some(TemplateEval { zones, score, fail_fraction })
+    Some(TemplateEval { zones, score, fail_fraction, level })
 }

@@ -11,7 +11,7 @@
 //! With fewer than three specimens the defaults apply, and the template says so.
 
 use super::{Calibration, FORMAT_VERSION, MrzSpec, ReferenceSpec, Template, TemplateFile, Zone, ZoneKind};
-use crate::checks::zones::{self, DEFAULT_ZONE_THRESHOLD, REF_PX_PER_MM, Rectified};
+use crate::checks::zones::{self, DEFAULT_ZONE_THRESHOLD, LEVELS, PreparedReference, REF_PX_PER_MM, Rectified};
 use crate::error::Error;
 use crate::geometry::{FormatGeometry, MRZ_ZONE_HEIGHT_MM, RectMm};
 use crate::mrz;
@@ -134,13 +134,13 @@ fn median_planes(specs: &[&Rectified]) -> Planes {
     out
 }
 
-fn median_luma(specs: &[&Rectified]) -> Vec<f32> {
-    let n = specs[0].luma.len();
-    let mut buf = vec![0.0f32; specs.len()];
+fn median_of(planes: &[&[f32]]) -> Vec<f32> {
+    let n = planes[0].len();
+    let mut buf = vec![0.0f32; planes.len()];
     (0..n)
         .map(|i| {
-            for (k, s) in specs.iter().enumerate() {
-                buf[k] = s.luma[i];
+            for (k, p) in planes.iter().enumerate() {
+                buf[k] = p[i];
             }
             median(&mut buf)
         })
@@ -196,19 +196,34 @@ fn components(mask: &[bool], w: usize, h: usize) -> Vec<(usize, usize, usize, us
     out
 }
 
-/// Simple deterministic capture degradations applied to a rectified
-/// specimen during calibration: blur, noise, coarse quantisation, JPEG.
+fn blur_rgb(rgb: &mut Planes, r: usize) {
+    let (w, h) = (rgb.width, rgb.height);
+    for c in 0..3 {
+        let ch: Vec<f32> = rgb.data.iter().map(|p| p[c]).collect();
+        let b = box_blur(&box_blur(&ch, w, h, r), w, h, r);
+        rgb.data.iter_mut().zip(b).for_each(|(p, v)| p[c] = v);
+    }
+}
+
+fn jpeg_round_trip(rgb: &Planes, quality: u8) -> Option<Planes> {
+    let img = rgb.to_rgb_image();
+    let mut bytes = Vec::new();
+    let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, quality);
+    img.write_with_encoder(enc).ok()?;
+    let d = image::load_from_memory(&bytes).ok()?;
+    Some(Planes::from_rgb_image(&d.to_rgb8()))
+}
+
+/// The degradations a specimen goes through during calibration, standing
+/// for what captures do: blur, sensor noise, JPEG, and low resolution.
+const DEGRADATIONS: usize = 5;
+
+/// Deterministic capture degradations of a rectified specimen.
 fn degrade(r: &Rectified, kind: usize) -> Rectified {
     let (w, h) = (r.width, r.height);
     let mut rgb = r.rgb.clone();
     match kind {
-        1 => {
-            for c in 0..3 {
-                let ch: Vec<f32> = rgb.data.iter().map(|p| p[c]).collect();
-                let b = box_blur(&ch, w, h, 1);
-                rgb.data.iter_mut().zip(b).for_each(|(p, v)| p[c] = v);
-            }
-        }
+        1 => blur_rgb(&mut rgb, 1),
         2 => {
             let mut s = 0x9e37_79b9_7f4a_7c15u64;
             for p in rgb.data.iter_mut() {
@@ -222,19 +237,34 @@ fn degrade(r: &Rectified, kind: usize) -> Rectified {
             }
         }
         3 => {
-            let img = rgb.to_rgb_image();
-            let mut bytes = Vec::new();
-            let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 50);
-            if img.write_with_encoder(enc).is_ok() {
-                if let Ok(d) = image::load_from_memory(&bytes) {
-                    rgb = Planes::from_rgb_image(&d.to_rgb8());
+            if let Some(j) = jpeg_round_trip(&rgb, 40) {
+                rgb = j;
+            }
+        }
+        4 => {
+            // Half resolution (a 150 dpi capture seen at 6 px/mm), then JPEG.
+            let small = Planes {
+                width: w / 2,
+                height: h / 2,
+                data: (0..(w / 2) * (h / 2))
+                    .map(|i| {
+                        let (x, y) = (2 * (i % (w / 2)), 2 * (i / (w / 2)));
+                        let p = [rgb.data[y * w + x], rgb.data[y * w + x + 1], rgb.data[(y + 1) * w + x], rgb.data[(y + 1) * w + x + 1]];
+                        [0, 1, 2].map(|c| p.iter().map(|q| q[c]).sum::<f32>() / 4.0)
+                    })
+                    .collect(),
+            };
+            let small = jpeg_round_trip(&small, 60).unwrap_or(small);
+            for y in 0..h {
+                for x in 0..w {
+                    let s = small.sample((x as f64 + 0.5) / 2.0, (y as f64 + 0.5) / 2.0).unwrap_or(rgb.data[y * w + x]);
+                    rgb.data[y * w + x] = s;
                 }
             }
         }
         _ => {}
     }
-    let luma = zones::comparison_luma(&rgb);
-    Rectified { width: w, height: h, rgb, luma, valid: r.valid.clone() }
+    Rectified::from_rgb(rgb, r.valid.clone())
 }
 
 fn png(img: &DynamicImage) -> Result<Vec<u8>, Error> {
@@ -280,13 +310,18 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
 
     // Reference and personal mask.
     let reference = median_planes(&rects);
-    let ref_luma = median_luma(&rects);
+    let bases: Vec<&[f32]> = rects.iter().map(|r| r.base.as_slice()).collect();
+    let ref_base = median_of(&bases);
+    // Variation is judged at the finest comparison level, where sub-pixel
+    // misregistration of fine guilloche lines between specimens is smoothed.
+    let ref_luma = zones::level_luma(&ref_base, w, h, 0);
+    let spec_lumas: Vec<Vec<f32>> = rects.iter().map(|r| zones::level_luma(&r.base, w, h, 0)).collect();
     let mrz_top = ((g.height_mm - MRZ_ZONE_HEIGHT_MM) * REF_PX_PER_MM).floor() as usize;
     let mut personal: Vec<bool> = (0..w * h)
         .map(|i| {
             i / w >= mrz_top
                 || rects.iter().any(|r| !r.valid[i])
-                || (rects.len() > 1 && rects.iter().any(|r| (r.luma[i] - ref_luma[i]).abs() > VARIATION_LEVELS))
+                || (rects.len() > 1 && spec_lumas.iter().any(|l| (l[i] - ref_luma[i]).abs() > VARIATION_LEVELS))
         })
         .collect();
     if rects.len() == 1 {
@@ -319,9 +354,9 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
     }
 
     // Zones.
-    let mut zones = vec![Zone { name: "mrz".into(), kind: ZoneKind::Mrz, rect: g.mrz_zone(), threshold: None, tolerance_mm: 2.0 }];
+    let mut zones = vec![Zone { name: "mrz".into(), kind: ZoneKind::Mrz, rect: g.mrz_zone(), thresholds: vec![], tolerance_mm: 2.0 }];
     if let Some(p) = portrait {
-        zones.push(Zone { name: "portrait".into(), kind: ZoneKind::Portrait, rect: p, threshold: None, tolerance_mm: 0.5 });
+        zones.push(Zone { name: "portrait".into(), kind: ZoneKind::Portrait, rect: p, thresholds: vec![], tolerance_mm: 0.5 });
     }
     let top_h = g.height_mm - MRZ_ZONE_HEIGHT_MM;
     let cols = (g.width_mm / TILE_MM).round().max(1.0) as usize;
@@ -351,38 +386,58 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
                 let var = px.iter().map(|&i| (ref_luma[i] as f64 - mean).powi(2)).sum::<f64>() / n;
                 if var.sqrt() > 20.0 { ZoneKind::Static } else { ZoneKind::Background }
             };
-            zones.push(Zone { name: format!("r{}c{}", r + 1, c + 1), kind, rect, threshold: None, tolerance_mm: 0.5 });
+            zones.push(Zone { name: format!("r{}c{}", r + 1, c + 1), kind, rect, thresholds: vec![], tolerance_mm: 0.5 });
         }
     }
 
-    // Calibration.
+    // Calibration: every specimen, clean and degraded, against the median of
+    // the others, at every comparison level.
     let calibration = if rects.len() >= 3 {
+        let loo: Vec<PreparedReference> = (0..rects.len())
+            .map(|s| {
+                let others: Vec<&[f32]> = rects.iter().enumerate().filter(|(k, _)| *k != s).map(|(_, r)| r.base.as_slice()).collect();
+                PreparedReference::from_base(&median_of(&others), w, h, &mask_u8)
+            })
+            .collect();
+        // degraded[s][d][level]
+        let degraded: Vec<Vec<(Vec<bool>, Vec<Vec<f32>>)>> = rects
+            .iter()
+            .map(|r| {
+                (0..DEGRADATIONS)
+                    .map(|d| {
+                        let x = degrade(r, d);
+                        let levels = (0..LEVELS.len()).map(|l| x.at_level(l)).collect();
+                        (x.valid, levels)
+                    })
+                    .collect()
+            })
+            .collect();
         for z in zones.iter_mut().filter(|z| matches!(z.kind, ZoneKind::Static | ZoneKind::Background | ZoneKind::Portrait)) {
             let px = zones::zone_pixels(z.kind, &z.rect, &mask_u8, w, h);
             let outer = if z.kind == ZoneKind::Portrait { zones::ring_outer(&z.rect) } else { z.rect };
             let (x0, y0, x1, y1) = zones::zone_px(&outer, w, h);
             let area = (x1 - x0) * (y1 - y0);
             let shift = (z.tolerance_mm * REF_PX_PER_MM).round() as i32;
-            let mut lowest = f64::INFINITY;
-            for s in 0..rects.len() {
-                let others: Vec<&Rectified> = rects.iter().enumerate().filter(|(k, _)| *k != s).map(|(_, r)| *r).collect();
-                let loo = median_luma(&others);
-                for kind in 0..4 {
-                    let d = degrade(rects[s], kind);
-                    if let Some((score, _)) = zones::best_ncc(&d, &loo, &px, shift, area) {
-                        lowest = lowest.min(score);
+            let mut thresholds = Vec::with_capacity(LEVELS.len());
+            for level in 0..LEVELS.len() {
+                let mut lowest = f64::INFINITY;
+                for (s, degs) in degraded.iter().enumerate() {
+                    for (valid, levels) in degs {
+                        if let Some(score) = zones::best_ncc(&levels[level], valid, w, h, &loo[s].levels[level], &px, shift, area) {
+                            lowest = lowest.min(score);
+                        }
                     }
                 }
+                let t = if lowest.is_finite() { lowest - THRESHOLD_MARGIN } else { DEFAULT_ZONE_THRESHOLD };
+                thresholds.push(t.clamp(THRESHOLD_RANGE.0, THRESHOLD_RANGE.1));
             }
-            if lowest.is_finite() {
-                z.threshold = Some((lowest - THRESHOLD_MARGIN).clamp(THRESHOLD_RANGE.0, THRESHOLD_RANGE.1));
-            }
+            z.thresholds = thresholds;
         }
         Calibration {
             specimens: rects.len() as u32,
             method: "leave-one-out".into(),
             notes: vec![format!(
-                "threshold = lowest score of each specimen (clean, blurred, noisy, JPEG q50) against the median of the others, minus {THRESHOLD_MARGIN}, within [{}, {}]",
+                "per comparison level, threshold = lowest score of each specimen (clean, blurred, noisy, JPEG q40, half resolution + JPEG) against the median of the others, minus {THRESHOLD_MARGIN}, within [{}, {}]",
                 THRESHOLD_RANGE.0, THRESHOLD_RANGE.1
             )],
         }

@@ -61,10 +61,11 @@ pub struct Zone {
     pub name: String,
     pub kind: ZoneKind,
     pub rect: RectMm,
-    /// Minimum similarity to the reference (zone-specific metric, see the
-    /// checks), calibrated at enrollment. `None`: the check's default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threshold: Option<f64>,
+    /// Minimum similarity to the reference at each comparison level (fine to
+    /// coarse, see [`crate::checks::zones`]), calibrated at enrollment.
+    /// Empty: the check's default.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thresholds: Vec<f64>,
     /// Positional tolerance in millimetres for matching the zone.
     #[serde(default = "default_zone_tolerance")]
     pub tolerance_mm: f64,
@@ -168,8 +169,8 @@ pub struct Template {
     pub reference: Option<RgbImage>,
     /// Personal-data mask at the same resolution (255 = personal, varies).
     pub mask: Option<image::GrayImage>,
-    /// The reference's comparison luminance, computed once at load.
-    ref_luma: Option<Vec<f32>>,
+    /// The reference prepared for comparison, computed once at load.
+    prepared: Option<crate::checks::zones::PreparedReference>,
     /// SHA-256 (hex) over the template file and its reference data.
     pub digest: String,
     /// Where it was loaded from (`None` for built-ins and in-memory templates).
@@ -192,7 +193,7 @@ impl Template {
             name: "mrz".into(),
             kind: ZoneKind::Mrz,
             rect: g.mrz_zone(),
-            threshold: None,
+            thresholds: vec![],
             tolerance_mm: LINE_CENTRE_TOLERANCE_MM,
         }];
         let file = TemplateFile {
@@ -210,12 +211,12 @@ impl Template {
             calibration: None,
         };
         let digest = crate::screen::hex_sha256(toml::to_string(&file).unwrap_or_default().as_bytes());
-        Template { file, reference: None, mask: None, ref_luma: None, digest, source: None, builtin: true }
+        Template { file, reference: None, mask: None, prepared: None, digest, source: None, builtin: true }
     }
 
-    /// The reference's smoothed luminance (see [`crate::checks::zones`]).
-    pub fn reference_luma(&self) -> Option<&[f32]> {
-        self.ref_luma.as_deref()
+    /// The reference prepared for comparison (see [`crate::checks::zones`]).
+    pub fn prepared(&self) -> Option<&crate::checks::zones::PreparedReference> {
+        self.prepared.as_ref()
     }
 
     pub fn id(&self) -> &str {
@@ -293,8 +294,11 @@ impl Template {
             }
         };
         let digest = crate::screen::hex_sha256(toml::to_string(&file).unwrap_or_default().as_bytes());
-        let ref_luma = reference.as_ref().map(|r| crate::checks::zones::comparison_luma(&crate::raster::Planes::from_rgb_image(r)));
-        Ok(Template { file, reference, mask, ref_luma, digest, source: None, builtin: false })
+        let prepared = match (&reference, &mask) {
+            (Some(r), Some(m)) => Some(crate::checks::zones::PreparedReference::new(&crate::raster::Planes::from_rgb_image(r), m.as_raw())),
+            _ => None,
+        };
+        Ok(Template { file, reference, mask, prepared, digest, source: None, builtin: false })
     }
 
     /// Whether this template applies to a document claiming `issuer`,
@@ -362,7 +366,10 @@ fn validate_file(f: &TemplateFile) -> Result<(), Error> {
         if z.tolerance_mm < 0.0 || z.tolerance_mm > 20.0 {
             return bad(format!("zone {:?} tolerance {} mm is not plausible", z.name, z.tolerance_mm));
         }
-        if let Some(t) = z.threshold {
+        if z.thresholds.len() > crate::checks::zones::LEVELS.len() {
+            return bad(format!("zone {:?} has {} thresholds; at most {}", z.name, z.thresholds.len(), crate::checks::zones::LEVELS.len()));
+        }
+        for &t in &z.thresholds {
             if !t.is_finite() || !(-1.0..=1.0).contains(&t) {
                 return bad(format!("zone {:?} threshold {t} is outside [-1, 1]", z.name));
             }
@@ -458,7 +465,7 @@ mod tests {
         f.format_version = 99;
         assert!(matches!(Template::from_file(f, |_| unreachable!()), Err(Error::Template(m)) if m.contains("format_version")));
         let mut f = minimal();
-        f.zones.push(Zone { name: "z".into(), kind: ZoneKind::Static, rect: RectMm::new(-10.0, 0.0, 5.0, 5.0), threshold: None, tolerance_mm: 1.0 });
+        f.zones.push(Zone { name: "z".into(), kind: ZoneKind::Static, rect: RectMm::new(-10.0, 0.0, 5.0, 5.0), thresholds: vec![], tolerance_mm: 1.0 });
         assert!(matches!(Template::from_file(f, |_| unreachable!()), Err(Error::Template(m)) if m.contains("outside")));
         let s = toml::to_string(&minimal()).unwrap() + "\nsurprise = 1\n";
         assert!(toml::from_str::<TemplateFile>(&s).is_err());

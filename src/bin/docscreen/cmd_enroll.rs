@@ -56,7 +56,7 @@ pub fn run(a: Args) -> u8 {
     for n in &enrolled.notes {
         eprintln!("note: {n}");
     }
-    let compared = enrolled.file.zones.iter().filter(|z| z.threshold.is_some()).count();
+    let compared = enrolled.file.zones.iter().filter(|z| !z.thresholds.is_empty()).count();
     eprintln!(
         "wrote {} ({} {} {}, {} zones, {compared} calibrated, from {} specimens)",
         a.output.display(),

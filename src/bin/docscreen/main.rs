@@ -19,13 +19,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Validate MRZ text (check digits and field rules).
     Mrz(cmd_mrz::Args),
-    /// Screen document images for forgery.
     Screen(cmd_screen::Args),
-    /// Build an issuer template from genuine specimens.
     Enroll(cmd_enroll::Args),
-    /// Generate a synthetic labelled set of documents and forgeries.
     #[cfg(feature = "synth")]
     Synth(cmd_synth::Args),
 }
