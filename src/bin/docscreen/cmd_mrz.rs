@@ -4,8 +4,8 @@ use crate::{EXIT_INPUT, EXIT_OK, EXIT_USAGE};
 use docscreen::mrz::{self, Format, Validation};
 use std::io::{BufRead, Read, Write};
 
-/// Output, exit status and examples: kept out of the doc comments, which
-/// the subcommand's one-line summary in `main.rs` replaces.
+/// Input, output, exit status and examples, shown after the options with
+/// both `-h` and `--help`.
 const AFTER_HELP: &str = "\
 Input: the LINE arguments or, without them, stdin; MRZ lines are separated by
 newlines or `|`. The format (TD1, TD2, TD3, MRVA, MRVB, FRA_ID) is detected
