@@ -5,9 +5,11 @@
 //! Fixtures are generated here with the crate's own generator from a fixed
 //! seed, so every machine measures the same inputs. See benches/README.md.
 
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::{Measurement, ValueFormatter};
+use criterion::{BatchSize, Criterion, Throughput};
 use docscreen::mrz::{self, Format, MrzBuilder, Validation, check_digit};
 use std::hint::black_box;
+use std::time::Duration;
 
 /// MRZs per format in each fixture set (half valid, half corrupted).
 const PER_FORMAT: usize = 256;
@@ -136,8 +138,8 @@ fn fixtures(format: Format) -> Vec<String> {
         .collect()
 }
 
-fn bench_validate(c: &mut Criterion) {
-    let mut g = c.benchmark_group("validate");
+fn bench_validate<M: Measurement>(c: &mut Criterion<M>, suffix: &str) {
+    let mut g = c.benchmark_group(format!("validate{suffix}"));
     for format in Format::ALL {
         let inputs = fixtures(format);
         let valid = inputs.iter().filter(|t| mrz::validate(t, None).is_ok_and(|v| v.is_valid())).count();
@@ -147,7 +149,9 @@ fn bench_validate(c: &mut Criterion) {
         g.bench_function(format.as_str(), |b| {
             b.iter(|| {
                 for t in &inputs {
-                    black_box(mrz::validate(black_box(t), None).ok());
+                    // By reference: the result stays where it was built, as in a caller that reads it.
+                    let v = mrz::validate(black_box(t), None);
+                    black_box(&v);
                 }
             })
         });
@@ -155,12 +159,17 @@ fn bench_validate(c: &mut Criterion) {
     // The ICAO specimen alone, valid: the best case.
     let specimen = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
     g.throughput(Throughput::Elements(1));
-    g.bench_function("TD3_specimen", |b| b.iter(|| black_box(mrz::validate(black_box(specimen), None).ok())));
+    g.bench_function("TD3_specimen", |b| {
+        b.iter(|| {
+            let v = mrz::validate(black_box(specimen), None);
+            black_box(&v);
+        })
+    });
     g.finish();
 }
 
-fn bench_check_digits(c: &mut Criterion) {
-    let mut g = c.benchmark_group("check_digits");
+fn bench_check_digits<M: Measurement>(c: &mut Criterion<M>, suffix: &str) {
+    let mut g = c.benchmark_group(format!("check_digits{suffix}"));
     // The five check digits of a TD3 (number, birth, expiry, personal
     // number, composite) with the public functions, no field rules.
     let inputs: Vec<Vec<u8>> = fixtures(Format::Td3).iter().map(|t| t.lines().nth(1).unwrap().as_bytes().to_vec()).collect();
@@ -183,8 +192,8 @@ fn bench_check_digits(c: &mut Criterion) {
     g.finish();
 }
 
-fn bench_json(c: &mut Criterion) {
-    let mut g = c.benchmark_group("json");
+fn bench_json<M: Measurement>(c: &mut Criterion<M>, suffix: &str) {
+    let mut g = c.benchmark_group(format!("json{suffix}"));
     for format in [Format::Td1, Format::Td3, Format::MrvB] {
         let results: Vec<Validation> = fixtures(format).iter().filter_map(|t| mrz::validate(t, None).ok()).collect();
         g.throughput(Throughput::Elements(results.len() as u64));
@@ -206,5 +215,118 @@ fn bench_json(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_validate, bench_check_digits, bench_json);
-criterion_main!(benches);
+/// CPU time of the calling thread (`CLOCK_THREAD_CPUTIME_ID`): on a shared
+/// machine wall time also counts the time other processes hold the core;
+/// CPU time gives throughput per core. Selected with `MRZ_BENCH_CLOCK=cpu`.
+struct CpuTime;
+
+#[cfg(target_os = "linux")]
+fn thread_cpu_ns() -> u64 {
+    #[repr(C)]
+    struct Timespec {
+        tv_sec: i64,
+        tv_nsec: i64,
+    }
+    unsafe extern "C" {
+        fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+    }
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    let mut ts = Timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec (64-bit Linux layout); the
+    // call only writes it.
+    let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+#[cfg(not(target_os = "linux"))]
+fn thread_cpu_ns() -> u64 {
+    panic!("MRZ_BENCH_CLOCK=cpu needs Linux; run without it for wall time")
+}
+
+struct NanosFormatter;
+
+impl ValueFormatter for NanosFormatter {
+    fn scale_values(&self, ns: f64, values: &mut [f64]) -> &'static str {
+        let (factor, unit) = match ns {
+            n if n < 1e3 => (1.0, "ns"),
+            n if n < 1e6 => (1e-3, "µs"),
+            _ => (1e-6, "ms"),
+        };
+        values.iter_mut().for_each(|v| *v *= factor);
+        unit
+    }
+    fn scale_throughputs(&self, ns: f64, throughput: &Throughput, values: &mut [f64]) -> &'static str {
+        let per = match *throughput {
+            Throughput::Elements(n) | Throughput::ElementsAndBytes { elements: n, .. } => n as f64,
+            Throughput::Bytes(n) | Throughput::BytesDecimal(n) => n as f64,
+            Throughput::Bits(n) => n as f64,
+        };
+        let (factor, unit) = if per * 1e9 / ns >= 1e6 { (1e-6, "Melem/s (cpu)") } else { (1e-3, "Kelem/s (cpu)") };
+        values.iter_mut().for_each(|v| *v = per * 1e9 / *v * factor);
+        unit
+    }
+    fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
+        "ns"
+    }
+}
+
+impl Measurement for CpuTime {
+    type Intermediate = u64;
+    type Value = Duration;
+    fn start(&self) -> u64 {
+        thread_cpu_ns()
+    }
+    fn end(&self, start: u64) -> Duration {
+        Duration::from_nanos(thread_cpu_ns().saturating_sub(start))
+    }
+    fn add(&self, a: &Duration, b: &Duration) -> Duration {
+        *a + *b
+    }
+    fn zero(&self) -> Duration {
+        Duration::ZERO
+    }
+    fn to_f64(&self, d: &Duration) -> f64 {
+        d.as_nanos() as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        &NanosFormatter
+    }
+}
+
+fn run_all<M: Measurement>(c: &mut Criterion<M>, suffix: &str) {
+    bench_validate(c, suffix);
+    bench_check_digits(c, suffix);
+    bench_json(c, suffix);
+}
+
+/// `MRZ_BENCH_DUMP=DIR`: writes the fixtures (`DIR/<FORMAT>.txt`, one MRZ
+/// per line, its lines joined by `|`) for peer benchmarks
+/// (scripts/peers/) and exits without benchmarking.
+fn dump_fixtures(dir: &str) {
+    std::fs::create_dir_all(dir).expect("create the dump directory");
+    for format in Format::ALL {
+        let lines: Vec<String> = fixtures(format).iter().map(|t| t.replace('\n', "|")).collect();
+        let path = std::path::Path::new(dir).join(format!("{}.txt", format.as_str()));
+        std::fs::write(&path, lines.join("\n") + "\n").expect("write fixtures");
+        eprintln!("wrote {} MRZs to {}", lines.len(), path.display());
+    }
+}
+
+fn main() {
+    if let Ok(dir) = std::env::var("MRZ_BENCH_DUMP") {
+        dump_fixtures(&dir);
+        return;
+    }
+    // CPU-time results go to their own groups (`validate_cpu`, ...) so that
+    // criterion never compares them with wall-time baselines.
+    if std::env::var("MRZ_BENCH_CLOCK").as_deref() == Ok("cpu") {
+        let mut c = Criterion::default().with_measurement(CpuTime).configure_from_args();
+        run_all(&mut c, "_cpu");
+        c.final_summary();
+    } else {
+        let mut c = Criterion::default().configure_from_args();
+        run_all(&mut c, "");
+        c.final_summary();
+    }
+}

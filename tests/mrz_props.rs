@@ -400,3 +400,41 @@ fn icao_specimens_single_changes() {
         println!("{format}: {unnoticed} undetectable single substitutions");
     }
 }
+
+/// Text of a clean MRZ shape (2×44, 2×36, 3×30, separators `\n` or `|`,
+/// maybe a final newline) with now and then a character that is no MRZ
+/// character, a separator or whitespace inside a line.
+fn clean_shaped_text() -> impl Strategy<Value = String> {
+    let cell = prop_oneof![
+        30 => prop::sample::select(ALPHABET.to_vec()).prop_map(char::from),
+        1 => prop::sample::select(vec!['|', '\n', ' ', '\r', 'a', 'é', '\0', '\u{3000}']),
+    ];
+    (prop::sample::select(vec![(44usize, 2usize), (36, 2), (30, 3)]), prop::collection::vec(cell, 132), prop::collection::vec(any::<bool>(), 3))
+        .prop_map(|((len, n), cells, flags)| {
+            let mut s = String::new();
+            for i in 0..n {
+                if i > 0 {
+                    s.push(if flags[i] { '|' } else { '\n' });
+                }
+                s.extend(&cells[i * 44..i * 44 + len]);
+            }
+            if flags[0] {
+                s.push('\n');
+            }
+            s
+        })
+}
+
+proptest! {
+    #![proptest_config(config(2000))]
+
+    /// `validate` recognises clean text without splitting it; the result
+    /// must be the one the general path (split, then `validate_lines`) gives.
+    #[test]
+    fn clean_text_shortcut_agrees_with_general_path(text in clean_shaped_text(), format in prop::option::of(prop::sample::select(Format::ALL.to_vec()))) {
+        let lines: Vec<&str> = mrz::split_lines(&text).collect();
+        let fast = mrz::validate(&text, format).map(|v| serde_json::to_value(&v).unwrap());
+        let general = mrz::validate_lines(&lines, format).map(|v| serde_json::to_value(&v).unwrap());
+        prop_assert_eq!(fast, general);
+    }
+}

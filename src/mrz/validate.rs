@@ -175,7 +175,7 @@ fn ser_char<S: Serializer>(c: &u8, s: S) -> Result<S::Ok, S::Error> {
 
 const MAX_LINES: usize = 3;
 /// Checks run on one MRZ: at most 15 (TD3); the tests hold every format to it.
-const MAX_CHECKS: usize = 16;
+const MAX_CHECKS: usize = 15;
 /// Text stored inside the result: the longest well-formed MRZ (TD1,
 /// 3 × 30) fits, so only malformed text needs the heap.
 const INLINE_TEXT: usize = 96;
@@ -199,9 +199,27 @@ impl Text {
 }
 
 /// Where checks go: the stored list of a [`Validation`], or only their
-/// outcomes when blind spots are probed.
+/// outcomes when blind spots are probed. Checks are put at known positions
+/// (see [`Cursor`]), then the length is set once.
 trait Sink {
-    fn push(&mut self, c: Check);
+    fn put(&mut self, i: usize, c: Check);
+    fn set_len(&mut self, n: usize);
+}
+
+/// Puts checks one after the other. With the layout constant (see
+/// [`evaluate`]) every position is a constant: no length to load, bump and
+/// bounds-check per check.
+struct Cursor<'a, S: Sink> {
+    out: &'a mut S,
+    next: usize,
+}
+
+impl<S: Sink> Cursor<'_, S> {
+    #[inline(always)]
+    fn push(&mut self, c: Check) {
+        self.out.put(self.next, c);
+        self.next += 1;
+    }
 }
 
 #[derive(Clone)]
@@ -222,7 +240,7 @@ impl CheckList {
     }
 }
 
-impl Sink for CheckList {
+impl CheckList {
     #[inline]
     fn push(&mut self, c: Check) {
         // The list of checks is fixed per format and MAX_CHECKS covers the
@@ -235,6 +253,21 @@ impl Sink for CheckList {
     }
 }
 
+impl Sink for CheckList {
+    #[inline(always)]
+    fn put(&mut self, i: usize, c: Check) {
+        // Positions are fixed per format and MAX_CHECKS covers the longest
+        // list (tested); never input-dependent.
+        if let Some(slot) = self.items.get_mut(i) {
+            *slot = c;
+        }
+    }
+    #[inline(always)]
+    fn set_len(&mut self, n: usize) {
+        self.len = n.min(MAX_CHECKS) as u8;
+    }
+}
+
 /// Pass/fail of each check, in order.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Outcomes {
@@ -243,30 +276,36 @@ struct Outcomes {
 }
 
 impl Sink for Outcomes {
-    #[inline]
-    fn push(&mut self, c: Check) {
-        self.ok |= (c.ok as u32) << self.len;
-        self.len += 1;
+    #[inline(always)]
+    fn put(&mut self, i: usize, c: Check) {
+        self.ok |= (c.ok as u32) << (i % 32);
+    }
+    #[inline(always)]
+    fn set_len(&mut self, n: usize) {
+        self.len = n as u8;
     }
 }
 
-/// MRZ lines in fixed-width rows: with a layout known at compile time (see
-/// [`evaluate`]) every field access has constant bounds, so the compiler
-/// drops the bounds checks and unrolls the loops.
-type Grid = [[u8; MAX_MRZ_LINE]; MAX_LINES];
-
-/// The lines of a text that has its format's shape and the MRZ alphabet.
+/// The lines of a text that has its format's shape and the MRZ alphabet,
+/// stored back to back in the fixed inline buffer: line `i` starts at
+/// `i × stride`. With the layout known at compile time (see [`evaluate`])
+/// every field access has constant bounds, so the compiler drops the bounds
+/// checks and unrolls the loops.
 #[derive(Clone, Copy)]
-struct Rows<'a>(&'a Grid);
+struct Rows<'a> {
+    buf: &'a [u8; INLINE_TEXT],
+    stride: usize,
+}
 
 impl<'a> Rows<'a> {
-    #[inline]
+    #[inline(always)]
     fn slice(&self, span: Span) -> &'a [u8] {
-        &self.0[span.line as usize][span.start as usize..span.end() as usize]
+        let start = span.line as usize * self.stride + span.start as usize;
+        &self.buf[start..start + span.len as usize]
     }
-    #[inline]
+    #[inline(always)]
     fn at(&self, span: Span) -> u8 {
-        self.0[span.line as usize][span.start as usize]
+        self.buf[span.line as usize * self.stride + span.start as usize]
     }
 }
 
@@ -321,8 +360,69 @@ fn split_into(text: &str) -> Result<([&str; MAX_LINES], usize), MrzError> {
 /// as a passport fails `document_type`). Checking as [`Format::Td2`] accepts
 /// the French identity card's layout, which shares the 2×36 shape.
 pub fn validate(text: &str, format: Option<Format>) -> Result<Validation, MrzError> {
+    if let Some(clean) = Prepared::clean(text) {
+        return Ok(Validation::build(clean, format));
+    }
     let (lines, n) = split_into(text)?;
     validate_lines(&lines[..n], format)
+}
+
+/// Lines ready for [`Validation::build`].
+struct Prepared {
+    text: Text,
+    line_ends: [u16; MAX_LINES],
+    line_chars: [u8; MAX_LINES],
+    line_count: u8,
+    /// Known to hold only MRZ characters.
+    charset_ok: bool,
+}
+
+impl Prepared {
+    /// The usual input, recognised without splitting: 2 lines of 44 or 36
+    /// or 3 lines of 30 MRZ characters, separated by single `\n` or `|`,
+    /// perhaps with a final `\n`. These are the lines
+    /// [`super::split_lines`] would give: MRZ characters only means no
+    /// other separator and nothing to trim. Anything else takes the
+    /// general path.
+    #[inline]
+    fn clean(text: &str) -> Option<Prepared> {
+        let b = text.as_bytes();
+        let body = b.strip_suffix(b"\n").unwrap_or(b);
+        let sep = |i: usize| matches!(body[i], b'\n' | b'|');
+        let mut buf = [b'<'; INLINE_TEXT];
+        // Constant lengths in each arm: the copies compile to a few moves.
+        let (len, n) = match body.len() {
+            89 if sep(44) => {
+                buf[..44].copy_from_slice(&body[..44]);
+                buf[44..88].copy_from_slice(&body[45..]);
+                (44, 2)
+            }
+            73 if sep(36) => {
+                buf[..36].copy_from_slice(&body[..36]);
+                buf[36..72].copy_from_slice(&body[37..]);
+                (36, 2)
+            }
+            92 if sep(30) && sep(61) => {
+                buf[..30].copy_from_slice(&body[..30]);
+                buf[30..60].copy_from_slice(&body[31..61]);
+                buf[60..90].copy_from_slice(&body[62..]);
+                (30, 3)
+            }
+            _ => return None,
+        };
+        if !all_mrz(&buf) {
+            return None;
+        }
+        let l = len as u16;
+        Some(Prepared { text: Text::Inline(buf), line_ends: [l, 2 * l, 3 * l], line_chars: [len; MAX_LINES], line_count: n, charset_ok: true })
+    }
+}
+
+/// Whether the whole inline buffer (lines and `<` padding) is in the MRZ
+/// alphabet: fixed length, so it vectorises without a scalar tail.
+#[inline]
+fn all_mrz(buf: &[u8; INLINE_TEXT]) -> bool {
+    buf.iter().fold(0u8, |bad, &c| bad | !is_mrz_char_branchless(c) as u8) == 0
 }
 
 /// Like [`validate`], with the lines already split.
@@ -347,7 +447,8 @@ pub fn validate_lines<S: AsRef<str>>(lines: &[S], format: Option<Format>) -> Res
         line_ends[i] = total as u16;
         line_chars[i] = chars as u8;
     }
-    let mut text = if total <= INLINE_TEXT { Text::Inline([0; INLINE_TEXT]) } else { Text::Heap(vec![0; total].into_boxed_slice()) };
+    // Padding with `<` lets the charset check scan the whole fixed buffer.
+    let mut text = if total <= INLINE_TEXT { Text::Inline([b'<'; INLINE_TEXT]) } else { Text::Heap(vec![0; total].into_boxed_slice()) };
     let buf: &mut [u8] = match &mut text {
         Text::Inline(b) => b,
         Text::Heap(b) => b,
@@ -357,19 +458,30 @@ pub fn validate_lines<S: AsRef<str>>(lines: &[S], format: Option<Format>) -> Res
         buf[start..end as usize].copy_from_slice(l.as_ref().as_bytes());
         start = end as usize;
     }
-    let mut v = Validation {
-        format: Format::Td3,
-        text,
-        line_ends,
-        line_chars,
-        line_count: lines.len() as u8,
-        parsed: false,
-        long_number_ext: 0,
-        checks: CheckList::new(),
-    };
-    v.format = format.map(|f| refine_requested(f, &v)).unwrap_or_else(|| detect(&v));
-    v.run();
-    Ok(v)
+    let prepared = Prepared { text, line_ends, line_chars, line_count: lines.len() as u8, charset_ok: false };
+    Ok(Validation::build(prepared, format))
+}
+
+impl Validation {
+    /// Runs every check on prepared lines. Not inlined, and returning the
+    /// value itself: the result (over 600 bytes) is then built where the
+    /// caller's `Ok` keeps it.
+    #[inline(never)]
+    fn build(p: Prepared, format: Option<Format>) -> Validation {
+        let mut v = Validation {
+            format: Format::Td3,
+            text: p.text,
+            line_ends: p.line_ends,
+            line_chars: p.line_chars,
+            line_count: p.line_count,
+            parsed: false,
+            long_number_ext: 0,
+            checks: CheckList::new(),
+        };
+        v.format = format.map(|f| refine_requested(f, &v)).unwrap_or_else(|| detect(&v));
+        v.run(p.charset_ok);
+        v
+    }
 }
 
 /// The format a text of this shape most likely is.
@@ -477,7 +589,9 @@ impl Validation {
         self.slice(span).first().copied().unwrap_or(b'<')
     }
 
-    fn run(&mut self) {
+    /// Runs every check; `charset_known_ok` when the caller has verified
+    /// that every character is in the MRZ alphabet.
+    fn run(&mut self, charset_known_ok: bool) {
         let f = self.format;
         let n = self.line_count as usize;
         let shape_ok = n == f.line_count() && self.line_chars[..n].iter().all(|&c| c as usize == f.line_len());
@@ -491,10 +605,13 @@ impl Validation {
         if !shape_ok {
             return;
         }
-        let text = &self.text.bytes()[..self.line_ends[n - 1] as usize];
         // Branch-free over the whole text (vectorises); the position is
         // looked up only on failure.
-        let charset_ok = text.iter().fold(0u8, |bad, &c| bad | !is_mrz_char_branchless(c) as u8) == 0;
+        let charset_ok = charset_known_ok
+            || match &self.text {
+                Text::Inline(buf) => all_mrz(buf),
+                Text::Heap(b) => b.iter().fold(0u8, |bad, &c| bad | !is_mrz_char_branchless(c) as u8) == 0,
+            };
         let bad_at = if charset_ok { None } else { self.first_non_mrz() };
         self.checks.push(Check::field(
             CheckName::Charset,
@@ -506,13 +623,11 @@ impl Validation {
         if !charset_ok {
             return;
         }
+        // Right shape and ASCII: the lines sit back to back in the inline
+        // buffer (the longest well-formed MRZ, TD1, has 90 bytes).
+        let Text::Inline(buf) = &self.text else { return };
         self.parsed = true;
-        let mut grid: Grid = [[b'<'; MAX_MRZ_LINE]; MAX_LINES];
-        for (i, row) in grid.iter_mut().enumerate().take(n) {
-            let line = self.line_bytes(i);
-            row[..line.len()].copy_from_slice(line);
-        }
-        self.long_number_ext = evaluate(Rows(&grid), f, &mut self.checks);
+        self.long_number_ext = evaluate(buf, f, &mut self.checks);
     }
 
     /// The first character outside the MRZ alphabet (line, column).
@@ -542,14 +657,14 @@ impl Validation {
         }
         let l = Layout::of(self.format);
         let n = self.line_count as usize;
-        let mut buf: Grid = [[b'<'; MAX_MRZ_LINE]; MAX_LINES];
+        let Text::Inline(mut buf) = self.text.clone() else {
+            // Parsed text always sits in the inline buffer.
+            return out;
+        };
         let len = self.format.line_len();
-        for (i, row) in buf.iter_mut().enumerate().take(n) {
-            row[..len].copy_from_slice(self.line_bytes(i));
-        }
-        let outcomes = |buf: &Grid| {
+        let outcomes = |buf: &[u8; INLINE_TEXT]| {
             let mut o = Outcomes { ok: 0, len: 0 };
-            evaluate(Rows(buf), self.format, &mut o);
+            evaluate(buf, self.format, &mut o);
             o
         };
         let base = outcomes(&buf);
@@ -564,16 +679,14 @@ impl Validation {
         for d in digit_cells.into_iter().flatten() {
             covered[d.line as usize][d.start as usize] = false;
         }
-        for line in 0..n {
-            for col in 0..len {
-                if !covered[line][col] {
-                    continue;
-                }
-                let printed = buf[line][col];
+        for (line, row) in covered.iter().enumerate().take(n) {
+            for (col, _) in row.iter().enumerate().take(len).filter(|(_, c)| **c) {
+                let at = line * len + col;
+                let printed = buf[at];
                 let Some(confusable) = blind_partner(printed) else { continue };
-                buf[line][col] = confusable;
+                buf[at] = confusable;
                 let same = outcomes(&buf) == base;
-                buf[line][col] = printed;
+                buf[at] = printed;
                 if same {
                     let field = self.field_at(l, line as u8, col as u8);
                     out.push(BlindSpot { line: line as u8, col: col as u8, printed, confusable, field });
@@ -635,26 +748,31 @@ impl Validation {
 ///
 /// One copy per format: with the layout a constant, field positions are
 /// constants too (no bounds checks, unrolled loops, folded weights).
-fn evaluate(rows: Rows<'_>, format: Format, out: &mut impl Sink) -> u8 {
+fn evaluate(buf: &[u8; INLINE_TEXT], format: Format, out: &mut impl Sink) -> u8 {
     use super::layout::{FRENCH_ID, MRVA, MRVB, TD1, TD2, TD3};
     match format {
-        Format::Td1 => evaluate_with(rows, &TD1, out),
-        Format::Td2 => evaluate_with(rows, &TD2, out),
-        Format::Td3 => evaluate_with(rows, &TD3, out),
-        Format::MrvA => evaluate_with(rows, &MRVA, out),
-        Format::MrvB => evaluate_with(rows, &MRVB, out),
-        Format::FrenchId => evaluate_with(rows, &FRENCH_ID, out),
+        Format::Td1 => evaluate_with(buf, &TD1, out),
+        Format::Td2 => evaluate_with(buf, &TD2, out),
+        Format::Td3 => evaluate_with(buf, &TD3, out),
+        Format::MrvA => evaluate_with(buf, &MRVA, out),
+        Format::MrvB => evaluate_with(buf, &MRVB, out),
+        Format::FrenchId => evaluate_with(buf, &FRENCH_ID, out),
     }
 }
 
 #[inline(always)]
-fn evaluate_with(rows: Rows<'_>, l: &'static Layout, out: &mut impl Sink) -> u8 {
-    field_rules(rows, l, out);
-    check_digits(rows, l, out)
+fn evaluate_with(buf: &[u8; INLINE_TEXT], l: &'static Layout, out: &mut impl Sink) -> u8 {
+    let rows = Rows { buf, stride: l.format.line_len() };
+    // After the length and charset checks.
+    let mut cursor = Cursor { out, next: 2 };
+    field_rules(rows, l, &mut cursor);
+    let long_ext = check_digits(rows, l, &mut cursor);
+    cursor.out.set_len(cursor.next);
+    long_ext
 }
 
 #[inline(always)]
-fn field_rules(rows: Rows<'_>, l: &Layout, out: &mut impl Sink) {
+fn field_rules<S: Sink>(rows: Rows<'_>, l: &Layout, out: &mut Cursor<'_, S>) {
     let f = l.format;
     let code = rows.slice(l.document_code);
     let (c0, c1) = (code[0], code[1]);
@@ -758,7 +876,7 @@ fn as_digit(sum: u32) -> u8 {
 
 #[inline]
 #[allow(clippy::too_many_arguments)]
-fn digit_check(out: &mut impl Sink, rows: Rows<'_>, name: CheckName, field: FieldName, span: Span, digit_at: Span, expected: u8, ok_override: Option<bool>) {
+fn digit_check<S: Sink>(out: &mut Cursor<'_, S>, rows: Rows<'_>, name: CheckName, field: FieldName, span: Span, digit_at: Span, expected: u8, ok_override: Option<bool>) {
     let printed = rows.at(digit_at);
     let ok = ok_override.unwrap_or(printed == expected);
     out.push(Check {
@@ -774,7 +892,7 @@ fn digit_check(out: &mut impl Sink, rows: Rows<'_>, name: CheckName, field: Fiel
 }
 
 #[inline(always)]
-fn check_digits(rows: Rows<'_>, l: &Layout, out: &mut impl Sink) -> u8 {
+fn check_digits<S: Sink>(rows: Rows<'_>, l: &Layout, out: &mut Cursor<'_, S>) -> u8 {
     // Document number, with the TD1/TD2 long-number rule: the number's
     // check-digit cell holds `<` and the number continues in the optional
     // data, ended by its check digit (Doc 9303-5 §4.2.4 note j). The `<`
@@ -854,7 +972,9 @@ impl Serialize for Validation {
     }
 }
 
-/// Days in `month` (1–12); `year` `None` when unknown.
+/// Days in `month` (1–12; 31 for anything else, which the month check
+/// rejects); `year` `None` when unknown.
+#[inline]
 fn days_in_month(month: u32, yy: Option<u32>) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -872,25 +992,16 @@ fn days_in_month(month: u32, yy: Option<u32>) -> u32 {
 #[inline]
 fn date_ok(d: &[u8], unknown_allowed: bool) -> bool {
     let &[y0, y1, m0, m1, d0, d1] = d else { return false };
-    /// `Some(Some(v))` two digits, `Some(None)` an allowed `<<`, `None` invalid.
-    #[inline]
-    fn part(a: u8, b: u8, unknown_allowed: bool) -> Option<Option<u32>> {
-        let (da, db) = (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'));
-        if da < 10 && db < 10 {
-            Some(Some(da as u32 * 10 + db as u32))
-        } else if unknown_allowed && a == b'<' && b == b'<' {
-            Some(None)
-        } else {
-            None
-        }
-    }
-    let (Some(yy), Some(mm), Some(dd)) = (part(y0, y1, unknown_allowed), part(m0, m1, unknown_allowed), part(d0, d1, unknown_allowed))
-    else {
-        return false;
-    };
-    let month_ok = mm.is_none_or(|m| (1..=12).contains(&m));
-    let day_ok = dd.is_none_or(|day| day >= 1 && day <= mm.map_or(31, |m| days_in_month(m, yy)));
-    month_ok && day_ok
+    let digits = |a: u8, b: u8| (a.wrapping_sub(b'0') < 10) & (b.wrapping_sub(b'0') < 10);
+    let unknown = |a: u8, b: u8| unknown_allowed & (a == b'<') & (b == b'<');
+    let (year, month, day) = (digits(y0, y1), digits(m0, m1), digits(d0, d1));
+    let parts_ok = (year | unknown(y0, y1)) & (month | unknown(m0, m1)) & (day | unknown(d0, d1));
+    let value = |a: u8, b: u8| (a.wrapping_sub(b'0') as u32) * 10 + b.wrapping_sub(b'0') as u32;
+    let (yy, mm, dd) = (value(y0, y1), value(m0, m1), value(d0, d1));
+    let month_ok = !month | (mm.wrapping_sub(1) < 12);
+    let max_day = if month { days_in_month(mm, year.then_some(yy)) } else { 31 };
+    let day_ok = !day | (dd.wrapping_sub(1) < max_day);
+    parts_ok & month_ok & day_ok
 }
 
 /// The trimmed name content: without trailing fillers.

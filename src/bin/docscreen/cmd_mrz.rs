@@ -4,29 +4,32 @@ use crate::{EXIT_INPUT, EXIT_OK, EXIT_USAGE};
 use docscreen::mrz::{self, Format, Validation};
 use std::io::{BufRead, Read, Write};
 
+/// Input, output, exit status and examples, shown after the options with
+/// both `-h` and `--help`.
+const AFTER_HELP: &str = "\
+Input: the LINE arguments or, without them, stdin; MRZ lines are separated by
+newlines or `|`. The format (TD1, TD2, TD3, MRVA, MRVB, FRA_ID) is detected
+from the line count, the line length and the document code unless --format
+names it.
+
+Output: a table of every check (ok/FAIL, what it verified, the columns,
+printed vs computed check digit) and the fields; with --json one JSON object
+per MRZ: {\"valid\", \"format\", \"lines\", \"checks\": [{\"name\", \"ok\", ...}],
+\"fields\", \"blind_spots\", \"unchecked_fields\"}.
+
+Exit status: 0 every input was processed (valid or not), 1 usage error,
+2 an input is no MRZ at all (empty, more than 3 lines, a line over 200
+characters, not UTF-8); with --json its line is {\"valid\": false, \"error\": \"...\"}.
+
+Examples (quote the lines: `<` is a shell redirection):
+  docscreen mrz 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<|L898902C36UTO7408122F1204159ZE184226B<<<<<10'
+  docscreen mrz 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<' 'L898902C36UTO7408122F1204159ZE184226B<<<<<10'
+  docscreen mrz --json --format TD3 < mrz.txt
+  cut -f4 vectors.tsv | docscreen mrz --batch --json";
+
 /// Validate MRZ text: every ICAO 9303 check digit and field rule.
-///
-/// The MRZ comes from the LINE arguments or, without arguments, from stdin;
-/// its lines are separated by newlines or `|`. The format (TD1, TD2, TD3,
-/// MRVA, MRVB, FRA_ID) is detected from the line count, the line length and
-/// the document code unless --format names it.
-///
-/// Output: a table of every check (ok/FAIL, what it verified, the columns,
-/// printed vs computed check digit) and the fields; with --json one JSON
-/// object per MRZ: {"valid", "format", "lines", "checks": [{"name", "ok", ...}],
-/// "fields", "blind_spots", "unchecked_fields"}.
-///
-/// Exit status: 0 every input was processed (valid or not), 1 usage error,
-/// 2 an input is no MRZ at all (empty, more than 3 lines, a line over 200
-/// characters, not UTF-8); with --json its line is {"valid": false, "error": "..."}.
-///
-/// Examples (quote the lines: `<` is a shell redirection):
-///   docscreen mrz 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<|L898902C36UTO7408122F1204159ZE184226B<<<<<10'
-///   docscreen mrz 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<' 'L898902C36UTO7408122F1204159ZE184226B<<<<<10'
-///   docscreen mrz --json --format TD3 < mrz.txt
-///   cut -f4 vectors.tsv | docscreen mrz --batch --json
 #[derive(clap::Args)]
-#[command(verbatim_doc_comment)]
+#[command(after_help = AFTER_HELP)]
 pub struct Args {
     /// Print one JSON object per MRZ (JSON Lines) instead of a table.
     #[arg(long)]
