@@ -5,6 +5,7 @@ pub mod format;
 pub mod mrz_font;
 pub mod mrz_geometry;
 pub mod mrz_text;
+pub mod portrait;
 pub mod zones;
 
 use crate::mrz::{self, Validation};
@@ -136,7 +137,11 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
     for z in eval.zones.iter().filter(|z| !z.ok) {
         let code = if z.kind == ZoneKind::Portrait { FindingCode::PortraitTampered } else { FindingCode::ZoneMismatch };
         out.findings.push(
-            Finding::new(code, Severity::Fail, format!("{} zone {} differs from the {} reference (similarity {:.2} < {:.2})", z.kind.as_str(), z.name, best.id(), z.score, z.threshold))
+            Finding::new(
+                code,
+                Severity::Fail,
+                z.detail.clone().unwrap_or_else(|| format!("{} zone {} differs from the {} reference (similarity {:.2} < {:.2})", z.kind.as_str(), z.name, best.id(), z.score, z.threshold)),
+            )
                 .zone(z.name.clone())
                 .score(z.score, z.threshold)
                 .at_mm(z.rect)
