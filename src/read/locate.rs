@@ -8,30 +8,49 @@ use super::cc::{self, Component};
 use super::raster::{self, Resample};
 use image::GrayImage;
 
-/// A straight MRZ line in input-image continuous coordinates: cell `k`
-/// (0-based) is centred at `origin + t(k)·dir` with `t(k) = p·k + q·k²`
-/// (the quadratic term absorbs perspective foreshortening).
+/// An MRZ line in input-image continuous coordinates: cell `k` (0-based) is
+/// centred at `origin + t(k)·dir + b(k)·normal` with `t(k) = p·k + q·k²`
+/// along the line (the quadratic term absorbs perspective foreshortening)
+/// and `b(k) = s·k + r·k²` across it (residual tilt, and the bend of a
+/// curved page).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LineModel {
     pub origin: (f64, f64),
     pub dir: (f64, f64),
     pub p: f64,
     pub q: f64,
+    pub s: f64,
+    pub r: f64,
     pub n: usize,
 }
 
 impl LineModel {
+    /// A straight line with evenly growing pitch.
+    pub fn straight(origin: (f64, f64), dir: (f64, f64), p: f64, q: f64, n: usize) -> LineModel {
+        LineModel { origin, dir, p, q, s: 0.0, r: 0.0, n }
+    }
     pub fn t(&self, k: f64) -> f64 {
         self.p * k + self.q * k * k
     }
+    pub fn b(&self, k: f64) -> f64 {
+        self.s * k + self.r * k * k
+    }
     /// Centre of cell `k` (may be fractional or outside `0..n`).
     pub fn centre(&self, k: f64) -> (f64, f64) {
-        let t = self.t(k);
-        (self.origin.0 + t * self.dir.0, self.origin.1 + t * self.dir.1)
+        let (t, b) = (self.t(k), self.b(k));
+        let nm = self.normal();
+        (self.origin.0 + t * self.dir.0 + b * nm.0, self.origin.1 + t * self.dir.1 + b * nm.1)
+    }
+    /// Derivative of the centre with respect to `k`: the local pitch vector.
+    pub fn tangent(&self, k: f64) -> (f64, f64) {
+        let (dt, db) = (self.p + 2.0 * self.q * k, self.s + 2.0 * self.r * k);
+        let nm = self.normal();
+        (dt * self.dir.0 + db * nm.0, dt * self.dir.1 + db * nm.1)
     }
     /// Pitch (distance between cell centres) at cell `k`.
     pub fn pitch_at(&self, k: f64) -> f64 {
-        self.p + 2.0 * self.q * k
+        let t = self.tangent(k);
+        t.0.hypot(t.1)
     }
     /// Unit normal pointing down across the lines (reading orientation).
     pub fn normal(&self) -> (f64, f64) {
@@ -40,9 +59,26 @@ impl LineModel {
     /// The same line read the other way round (cell `n−1` becomes cell 0).
     pub fn reversed(&self) -> LineModel {
         let last = (self.n.max(1) - 1) as f64;
-        let origin = self.centre(last);
-        // t'(j) = t(last) − t(last − j) = (p + 2q·last)·j − q·j².
-        LineModel { origin, dir: (-self.dir.0, -self.dir.1), p: self.p + 2.0 * self.q * last, q: -self.q, n: self.n }
+        // With k = last − j, both polynomials re-expand in j; `dir` and the
+        // normal flip sign.
+        LineModel {
+            origin: self.centre(last),
+            dir: (-self.dir.0, -self.dir.1),
+            p: self.p + 2.0 * self.q * last,
+            q: -self.q,
+            s: self.s + 2.0 * self.r * last,
+            r: -self.r,
+            n: self.n,
+        }
+    }
+    /// The same cells, with cell `dk` becoming cell 0.
+    pub fn shifted(&self, dk: f64) -> LineModel {
+        LineModel {
+            origin: self.centre(dk),
+            p: self.p + 2.0 * self.q * dk,
+            s: self.s + 2.0 * self.r * dk,
+            ..*self
+        }
     }
 }
 
@@ -65,10 +101,11 @@ struct Params {
     max_size: u32,
 }
 
-const PARAMS: Params = Params { bin_radius: 12, sauvola_k: 0.2, min_contrast: 8.0, min_size: 4, max_size: 120 };
+const PARAMS: Params = Params { bin_radius: 12, sauvola_k: 0.15, min_contrast: 8.0, min_size: 4, max_size: 120 };
 
 /// The working resolutions to try, in order: first one where the image's long
-/// side is about 1200 px, then finer ones for small text in large frames.
+/// side is at most 900 px (about 10–15 px cap height for a document filling
+/// the frame), then a finer one for small text in large frames.
 pub fn schedule(w: u32, h: u32) -> Vec<Resample> {
     let long = w.max(h);
     if long == 0 {
@@ -77,16 +114,13 @@ pub fn schedule(w: u32, h: u32) -> Vec<Resample> {
     if long < 600 {
         return vec![Resample::Up2];
     }
-    let k = long.div_ceil(1200).max(1);
-    let mut v = vec![Resample::Down(k)];
-    if k >= 4 {
-        v.push(Resample::Down(k / 2));
-    } else if k >= 2 {
-        v.push(Resample::Down(1));
-    } else if long <= 1600 {
-        v.push(Resample::Up2);
+    let k = long.div_ceil(900).max(1);
+    match k {
+        1 if long <= 1200 => vec![Resample::Down(1), Resample::Up2],
+        1 => vec![Resample::Down(1)],
+        2 | 3 => vec![Resample::Down(k), Resample::Down(1)],
+        _ => vec![Resample::Down(k), Resample::Down(k / 2)],
     }
-    v
 }
 
 /// MRZ candidates in `img`, best first, trying the working resolutions of
@@ -693,7 +727,7 @@ fn to_input(g: &Group<'_>, theta: f64, scale: f64) -> Candidate {
             let norm = (1.0 + r.b * r.b).sqrt();
             let dir = ((c - r.b * s) / norm, (s + r.b * c) / norm);
             // Distances along the tilted line grow by `norm` per unit of u.
-            LineModel { origin, dir, p: l1 * norm * scale, q: l2 * norm * scale, n: g.n }
+            LineModel::straight(origin, dir, l1 * norm * scale, l2 * norm * scale, g.n)
         })
         .collect();
     let mut hs: Vec<f64> = g.rows.iter().map(|r| r.h).collect();
@@ -746,11 +780,18 @@ mod tests {
 
     #[test]
     fn reversed_line_visits_the_same_cells() {
-        let l = LineModel { origin: (10.0, 20.0), dir: (0.8, 0.6), p: 10.0, q: 0.05, n: 30 };
+        let l = LineModel { origin: (10.0, 20.0), dir: (0.8, 0.6), p: 10.0, q: 0.05, s: 0.3, r: -0.02, n: 30 };
         let r = l.reversed();
         for k in 0..30 {
             let a = l.centre(k as f64);
             let b = r.centre((29 - k) as f64);
+            assert!((a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9);
+            let (ta, tb) = (l.tangent(k as f64), r.tangent((29 - k) as f64));
+            assert!((ta.0 + tb.0).abs() < 1e-9 && (ta.1 + tb.1).abs() < 1e-9);
+        }
+        let sh = l.shifted(3.0);
+        for k in 0..20 {
+            let (a, b) = (l.centre(k as f64 + 3.0), sh.centre(k as f64));
             assert!((a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9);
         }
     }

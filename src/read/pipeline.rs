@@ -23,6 +23,17 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Score taken off a class this kind of position does not allow: large
+    /// where Doc 9303 leaves no choice (dates, check digits, sex), moderate
+    /// for codes and names (some issuers print digits in the nationality).
+    pub fn penalty(self) -> f32 {
+        match self {
+            Kind::Digit | Kind::Sex => 0.25,
+            Kind::Alpha => 0.1,
+            Kind::Any => 0.0,
+        }
+    }
+
     pub fn allows(self, ch: u8) -> bool {
         match self {
             Kind::Digit => ch.is_ascii_digit() || ch == b'<',
@@ -62,15 +73,13 @@ pub fn kinds(format: Format) -> Vec<Vec<Kind>> {
 
 /// Tuning of the decisions (NCC units).
 pub struct DecideParams {
-    /// Score taken off classes a position does not allow.
-    pub prior_penalty: f32,
     /// Softmax temperature turning NCC scores into confidences.
     pub temperature: f32,
     /// Below this confidence a character may be changed by a check digit.
     pub unsure: f32,
 }
 
-pub const DECIDE: DecideParams = DecideParams { prior_penalty: 0.08, temperature: 0.025, unsure: 0.9 };
+pub const DECIDE: DecideParams = DecideParams { temperature: 0.025, unsure: 0.9 };
 
 /// Per-cell result of matching.
 #[derive(Clone, Debug)]
@@ -98,11 +107,14 @@ struct Shape {
 const UPRIGHT: Shape = Shape { scale: 1.0, shear: 0.0 };
 
 fn frame(line: &LineModel, k: f64, shape: Shape) -> CellFrame {
-    let pitch = line.pitch_at(k);
-    let sigma = shape.scale * pitch / (CAP as f64 * PITCH_OVER_CAP as f64);
-    let n = line.normal();
-    let ex = (line.dir.0 * sigma, line.dir.1 * sigma);
-    CellFrame { c: line.centre(k), ex, ey: (n.0 * sigma + shape.shear * ex.0, n.1 * sigma + shape.shear * ex.1) }
+    let tg = line.tangent(k);
+    let pitch = tg.0.hypot(tg.1).max(1e-6);
+    let sigma = shape.scale / (CAP as f64 * PITCH_OVER_CAP as f64);
+    // Along the local tangent; across it, leaning by the shear.
+    let ex = (tg.0 * sigma, tg.1 * sigma);
+    let ey = (-ex.1 + shape.shear * ex.0, ex.0 + shape.shear * ex.1);
+    let _ = pitch;
+    CellFrame { c: line.centre(k), ex, ey }
 }
 
 fn match_cell(img: &GrayImage, refs: &References, line: &LineModel, k: f64, shape: Shape) -> Cell {
@@ -123,13 +135,28 @@ fn probe_cells(lines: &[LineModel]) -> Vec<(usize, f64)> {
     v
 }
 
-/// Mean best NCC over the probe cells.
-fn probe_score(img: &GrayImage, refs: &References, lines: &[LineModel], probes: &[(usize, f64)], shape: Shape) -> f32 {
+/// Mean best NCC over the probe cells, and each probe's three best classes.
+fn probe_score(img: &GrayImage, refs: &References, lines: &[LineModel], probes: &[(usize, f64)], shape: Shape) -> (f32, Vec<[usize; 3]>) {
+    let mut sum = 0.0;
+    let mut tops = Vec::with_capacity(probes.len());
+    for &(j, k) in probes {
+        let c = match_cell(img, refs, &lines[j], k, shape);
+        let mut order: Vec<usize> = (0..NCLASS).collect();
+        order.sort_by(|&a, &b| c.scores.ncc[b].total_cmp(&c.scores.ncc[a]));
+        sum += c.scores.ncc[order[0]];
+        tops.push([order[0], order[1], order[2]]);
+    }
+    (sum / probes.len().max(1) as f32, tops)
+}
+
+/// Like [`probe_score`] but only against each probe's likely classes.
+fn probe_rescore(img: &GrayImage, refs: &References, lines: &[LineModel], probes: &[(usize, f64)], tops: &[[usize; 3]], shape: Shape) -> f32 {
     let sum: f32 = probes
         .iter()
-        .map(|&(j, k)| {
-            let c = match_cell(img, refs, &lines[j], k, shape);
-            c.scores.ncc[c.scores.best()]
+        .zip(tops)
+        .map(|(&(j, k), top)| {
+            let f = frame(&lines[j], k, shape);
+            ocr::match_classes(refs, &ocr::sample(img, &f, 2), top).0
         })
         .sum();
     sum / probes.len().max(1) as f32
@@ -137,45 +164,56 @@ fn probe_score(img: &GrayImage, refs: &References, lines: &[LineModel], probes: 
 
 /// Refits a line from its cells' best-match shifts. Returns the new line
 /// and the largest cell displacement it implies, in normalised pixels.
-fn refit(line: &LineModel, cells: &[Cell], shape: Shape) -> (LineModel, f64) {
+fn refit(line: &LineModel, cells: &[Cell]) -> (LineModel, f64) {
+    let (d, nm) = (line.dir, line.normal());
     let mut along = Vec::new();
     let mut across = Vec::new();
     for (k, c) in cells.iter().enumerate() {
         let b = c.scores.best();
-        if c.scores.ncc[b] < 0.5 {
+        if c.scores.ncc[b] < 0.4 {
             continue;
         }
         let (dx, dy) = c.scores.shift[b];
-        let sigma = shape.scale * line.pitch_at(k as f64) / (CAP as f64 * PITCH_OVER_CAP as f64);
-        // A shear moves the window centre along the line by shear·dy.
-        let t = line.t(k as f64) + (dx as f64 + shape.shear * dy as f64) * sigma;
-        along.push((k as f64, t));
-        across.push((t, dy as f64 * sigma));
+        // The matched cell centre, in the line's (dir, normal) frame.
+        let p = c.frame.at(dx as f64, dy as f64);
+        let (rx, ry) = (p.0 - line.origin.0, p.1 - line.origin.1);
+        along.push((k as f64, rx * d.0 + ry * d.1));
+        across.push((k as f64, rx * nm.0 + ry * nm.1));
     }
     if along.len() < 6 {
         return (*line, 0.0);
     }
-    let (e0, e1) = robust_line(&across).unwrap_or((0.0, 0.0));
     let quad = along.len() >= 20;
-    let fit = if quad { poly2_fit(&along) } else { robust_line(&along).map(|(a, b)| (a, b, 0.0)) };
-    let Some((a0, a1, a2)) = fit else { return (*line, 0.0) };
+    let fit = |pts: &[(f64, f64)]| if quad { robust_poly2(pts) } else { robust_line(pts).map(|(a, b)| (a, b, 0.0)) };
+    let (Some((a0, a1, a2)), Some((e0, e1, e2))) = (fit(&along), fit(&across)) else { return (*line, 0.0) };
     if !(a1 > 0.5 * line.p && a1 < 1.5 * line.p) {
         return (*line, 0.0);
     }
-    let n = line.normal();
-    let origin = (line.origin.0 + a0 * line.dir.0 + e0 * n.0, line.origin.1 + a0 * line.dir.1 + e0 * n.1);
-    let d = (line.dir.0 + e1 * n.0, line.dir.1 + e1 * n.1);
-    let norm = d.0.hypot(d.1);
-    let stretch = (1.0 + e1 * e1).sqrt();
-    let new = LineModel { origin, dir: (d.0 / norm, d.1 / norm), p: a1 * stretch, q: a2 * stretch, n: line.n };
-    let sigma0 = shape.scale * line.p / (CAP as f64 * PITCH_OVER_CAP as f64);
+    let origin = (line.origin.0 + a0 * d.0 + e0 * nm.0, line.origin.1 + a0 * d.1 + e0 * nm.1);
+    let new = LineModel { origin, dir: d, p: a1, q: a2, s: e1, r: e2, n: line.n };
+    let unit = line.p / (CAP as f64 * PITCH_OVER_CAP as f64);
     let moved = (0..line.n)
         .map(|k| {
             let (a, b) = (line.centre(k as f64), new.centre(k as f64));
-            (a.0 - b.0).hypot(a.1 - b.1) / sigma0
+            (a.0 - b.0).hypot(a.1 - b.1) / unit
         })
         .fold(0.0, f64::max);
     (new, moved)
+}
+
+/// Quadratic fit, again without points off by more than three times the
+/// median residual.
+fn robust_poly2(pts: &[(f64, f64)]) -> Option<(f64, f64, f64)> {
+    let (a, b, c) = poly2_fit(pts)?;
+    let res = |p: &(f64, f64)| (p.1 - a - b * p.0 - c * p.0 * p.0).abs();
+    let mut r: Vec<f64> = pts.iter().map(res).collect();
+    r.sort_by(f64::total_cmp);
+    let tol = (r[r.len() / 2] * 3.0).max(1e-6);
+    let kept: Vec<(f64, f64)> = pts.iter().copied().filter(|p| res(p) <= tol).collect();
+    if kept.len() < 6 {
+        return Some((a, b, c));
+    }
+    poly2_fit(&kept).or(Some((a, b, c)))
 }
 
 fn robust_line(pts: &[(f64, f64)]) -> Option<(f64, f64)> {
@@ -214,15 +252,11 @@ fn fix_ends(img: &GrayImage, refs: &References, line: &LineModel, cells: &[Cell]
     let empty = |c: &Cell| c.scores.contrast < 0.25 * typical || c.scores.ncc[c.scores.best()] < 0.35;
     let before = match_cell(img, refs, line, -1.0, shape);
     let after = match_cell(img, refs, line, n as f64, shape);
-    let shift = |dk: f64| -> LineModel {
-        let origin = line.centre(dk);
-        LineModel { origin, p: line.pitch_at(dk), ..*line }
-    };
     if glyph_like(&before) && empty(&cells[n - 1]) && !glyph_like(&after) {
-        return Some(shift(-1.0));
+        return Some(line.shifted(-1.0));
     }
     if glyph_like(&after) && empty(&cells[0]) && !glyph_like(&before) {
-        return Some(shift(1.0));
+        return Some(line.shifted(1.0));
     }
     None
 }
@@ -233,24 +267,41 @@ fn debug() -> bool {
 }
 
 /// Reads one located candidate.
-pub fn read_candidate(img: &GrayImage, refs: &References, cand: &Candidate) -> Option<Attempt> {
+pub fn read_candidate(img: &GrayImage, levels: &[References], cand: &Candidate) -> Option<Attempt> {
     let mut notes = Vec::new();
+    // Orientation with the middle blur level, which suits sharp and soft
+    // glyphs alike.
+    let mut level = levels.len() / 2;
+    let refs = levels.get(level)?;
     // Orientation: as located, or upside down (line order and cell order
     // reversed). Decided by the classifier's fit, not by check digits.
     let up = cand.lines.clone();
     let down: Vec<LineModel> = cand.lines.iter().rev().map(LineModel::reversed).collect();
     let probes = probe_cells(&up);
-    let s_up = probe_score(img, refs, &up, &probes, UPRIGHT);
-    let s_down = probe_score(img, refs, &down, &probes, UPRIGHT);
-    let mut lines = if s_up >= s_down { up } else { down };
-    // Glyph size and lean: a coarse then a fine search.
-    let mut shape = UPRIGHT;
+    let (s_up, tops_up) = probe_score(img, refs, &up, &probes, UPRIGHT);
+    let down_probes: Vec<(usize, f64)> = probes.iter().map(|&(j, k)| (up.len() - 1 - j, (up[j].n - 1) as f64 - k)).collect();
+    let (s_down, tops_down) = probe_score(img, refs, &down, &down_probes, UPRIGHT);
+    let (mut lines, probes, tops) = if s_up >= s_down { (up, probes, tops_up) } else { (down, down_probes, tops_down) };
     let mut best = s_up.max(s_down);
+    // Reference blur: the level whose references fit the glyphs best.
+    for (i, r) in levels.iter().enumerate() {
+        if i != levels.len() / 2 {
+            let s = probe_rescore(img, r, &lines, &probes, &tops, UPRIGHT);
+            if s > best + 0.003 {
+                best = s;
+                level = i;
+            }
+        }
+    }
+    let refs = &levels[level];
+    // Glyph size and lean: a coarse then a fine search, each step keeping
+    // the best of the current shape and its two neighbours.
+    let mut shape = UPRIGHT;
     for (ds, dh, min_gain) in [(0.1, 0.0, 0.01), (0.0, 0.15, 0.01), (0.0, 0.3, 0.01), (0.05, 0.0, 0.004), (0.0, 0.075, 0.004)] {
         let base = shape;
         for sign in [-1.0, 1.0] {
             let cand_shape = Shape { scale: base.scale + sign * ds, shear: base.shear + sign * dh };
-            let s = probe_score(img, refs, &lines, &probes, cand_shape);
+            let s = probe_rescore(img, refs, &lines, &probes, &tops, cand_shape);
             if s > best + min_gain {
                 best = s;
                 shape = cand_shape;
@@ -258,7 +309,7 @@ pub fn read_candidate(img: &GrayImage, refs: &References, cand: &Candidate) -> O
         }
     }
     if debug() {
-        eprintln!("cand score {:.3} up {s_up:.3} down {s_down:.3} shape {shape:?} best {best:.3}", cand.score);
+        eprintln!("cand score {:.3} up {s_up:.3} down {s_down:.3} level {level} shape {shape:?} best {best:.3}", cand.score);
         for l in &lines {
             eprintln!("  line {l:?}");
         }
@@ -266,31 +317,35 @@ pub fn read_candidate(img: &GrayImage, refs: &References, cand: &Candidate) -> O
     if (shape.scale - 1.0).abs() > 0.01 {
         notes.push(format!("glyphs are {:.0}% of the size the pitch implies", shape.scale * 100.0));
     }
-    // Pass 1: match every cell, check the ends, refine the geometry; again
-    // if the refinement moved cells by more than a pixel.
+    // Match every cell, check the ends, refine the geometry and match again
+    // while the refinement moves cells by more than a pixel.
+    let mut cells: Vec<Vec<Cell>> = Vec::with_capacity(lines.len());
     for line in lines.iter_mut() {
-        for round in 0..3 {
-            let cells: Vec<Cell> = (0..line.n).map(|k| match_cell(img, refs, line, k as f64, shape)).collect();
+        let mut line_cells = Vec::new();
+        for round in 0..4 {
+            line_cells = (0..line.n).map(|k| match_cell(img, refs, line, k as f64, shape)).collect();
             if round == 0 {
-                if let Some(fixed) = fix_ends(img, refs, line, &cells, shape) {
+                if let Some(fixed) = fix_ends(img, refs, line, &line_cells, shape) {
                     *line = fixed;
                     continue;
                 }
             }
-            let (new, moved) = refit(line, &cells, shape);
-            *line = new;
-            if moved < 1.0 {
+            if round == 3 {
                 break;
             }
+            let (new, moved) = refit(line, &line_cells);
+            if moved < 0.75 {
+                break;
+            }
+            *line = new;
         }
+        cells.push(line_cells);
     }
     if debug() {
         for l in &lines {
             eprintln!("  refined {l:?}");
         }
     }
-    // Pass 2: final matching on the refined geometry.
-    let cells: Vec<Vec<Cell>> = lines.iter().map(|l| (0..l.n).map(|k| match_cell(img, refs, l, k as f64, shape)).collect()).collect();
     let quality = {
         let all: Vec<f32> = cells.iter().flatten().map(|c| c.scores.ncc[c.scores.best()]).collect();
         all.iter().sum::<f32>() / all.len().max(1) as f32
@@ -346,7 +401,7 @@ fn decide(lines: &[LineModel], cells: &[Vec<Cell>], mut notes: Vec<String>) -> O
             let mut s = c.scores.ncc;
             for (i, v) in s.iter_mut().enumerate() {
                 if !Kind::Alpha.allows(MRZ_ALPHABET[i]) {
-                    *v -= DECIDE.prior_penalty;
+                    *v -= Kind::Alpha.penalty();
                 }
             }
             MRZ_ALPHABET[Scores { ncc: s, ..c.scores.clone() }.best()]
@@ -366,7 +421,7 @@ fn decide(lines: &[LineModel], cells: &[Vec<Cell>], mut notes: Vec<String>) -> O
             let mut s = c.scores.ncc;
             for (i, v) in s.iter_mut().enumerate() {
                 if !kind.allows(MRZ_ALPHABET[i]) {
-                    *v -= DECIDE.prior_penalty;
+                    *v -= kind.penalty();
                 }
             }
             let (b, pb, r, pr, p) = softmax_top2(&s, DECIDE.temperature);
