@@ -118,8 +118,8 @@ pub fn schedule(w: u32, h: u32) -> Vec<Resample> {
     match k {
         1 if long <= 1200 => vec![Resample::Down(1), Resample::Up2],
         1 => vec![Resample::Down(1)],
-        2 | 3 => vec![Resample::Down(k), Resample::Down(1)],
-        _ => vec![Resample::Down(k), Resample::Down(k / 2)],
+        2 => vec![Resample::Down(2), Resample::Down(1)],
+        _ => vec![Resample::Down(k), Resample::Down(k.div_ceil(2))],
     }
 }
 
@@ -354,28 +354,50 @@ fn project_blobs(labels: &cc::Labels, comps: &[&Component], theta: f64) -> Vec<B
 fn build_rows(mut blobs: Vec<Blob>) -> Vec<Row> {
     blobs.sort_by(|a, b| a.umin.total_cmp(&b.umin));
     let n = blobs.len();
+    // Bands across the text direction, each listing its blobs by umin, so
+    // a blob only meets the blobs beside it.
+    const BAND: f64 = 8.0;
+    let vlo = blobs.iter().map(|b| (b.vmin + b.vmax) / 2.0).fold(f64::MAX, f64::min);
+    let band_of = |v: f64| ((v - vlo) / BAND).max(0.0) as usize;
+    let nb = blobs.iter().map(|b| band_of((b.vmin + b.vmax) / 2.0)).max().map_or(0, |m| m + 1);
+    let mut bands: Vec<Vec<usize>> = vec![Vec::new(); nb];
+    for (i, b) in blobs.iter().enumerate() {
+        bands[band_of((b.vmin + b.vmax) / 2.0)].push(i);
+    }
     let mut right: Vec<Option<(usize, f64)>> = vec![None; n];
     for i in 0..n {
         let a = blobs[i];
         let ha = a.h();
-        for (j, b) in blobs.iter().enumerate().skip(i + 1) {
-            if b.umin > a.umax + 1.2 * ha {
-                break;
-            }
-            let hb = b.h();
-            let hm = ha.max(hb);
-            let ratio = ha / hb;
-            if !(0.6..=1.67).contains(&ratio) || b.uc <= a.uc {
-                continue;
-            }
-            let gap = b.umin - a.umax;
-            let dv = ((a.vmin + a.vmax) - (b.vmin + b.vmax)).abs() / 2.0;
-            if gap < -0.3 * hm || gap > 1.0 * hm || dv > 0.3 * hm {
-                continue;
-            }
-            let cost = gap.max(0.0) + 2.0 * dv;
-            if right[i].is_none_or(|(_, c)| cost < c) {
-                right[i] = Some((j, cost));
+        let va = (a.vmin + a.vmax) / 2.0;
+        // |dv| ≤ 0.3·max(h) and h ≤ 1.67·ha bound the bands to look in.
+        let b1 = band_of(va + 0.5 * ha).min(nb - 1);
+        let b0 = band_of(va - 0.5 * ha).min(b1);
+        for band in &bands[b0..=b1] {
+            // Blobs in the band are in umin order (indices ascend with umin).
+            let start = band.partition_point(|&j| blobs[j].umin < a.umax - 0.5 * ha);
+            for &j in &band[start..] {
+                let b = blobs[j];
+                if b.umin > a.umax + 1.7 * ha {
+                    break;
+                }
+                if j == i {
+                    continue;
+                }
+                let hb = b.h();
+                let hm = ha.max(hb);
+                let ratio = ha / hb;
+                if !(0.6..=1.67).contains(&ratio) || b.uc <= a.uc {
+                    continue;
+                }
+                let gap = b.umin - a.umax;
+                let dv = ((a.vmin + a.vmax) - (b.vmin + b.vmax)).abs() / 2.0;
+                if gap < -0.3 * hm || gap > 1.0 * hm || dv > 0.3 * hm {
+                    continue;
+                }
+                let cost = gap.max(0.0) + 2.0 * dv;
+                if right[i].is_none_or(|(_, c)| cost < c) {
+                    right[i] = Some((j, cost));
+                }
             }
         }
     }
@@ -453,45 +475,70 @@ fn row_height(chain: &[Blob]) -> f64 {
 }
 
 /// Joins rows that continue each other on the same line across a break of up
-/// to three glyph heights (a missed or obscured character).
+/// to three glyph heights (a missed or obscured character): each row is
+/// linked to its nearest continuation, and linked rows are concatenated.
 fn merge_rows(mut rows: Vec<Vec<Blob>>) -> Vec<Vec<Blob>> {
     rows.sort_by(|a, b| a[0].umin.total_cmp(&b[0].umin));
-    let mut merged = true;
-    while merged {
-        merged = false;
-        'outer: for i in 0..rows.len() {
-            for j in 0..rows.len() {
-                if i == j {
-                    continue;
-                }
-                let (a, b) = (&rows[i], &rows[j]);
-                let (ha, hb) = (row_height(a), row_height(b));
-                let hm = ha.max(hb);
-                if !(0.75..=1.33).contains(&(ha / hb)) {
-                    continue;
-                }
-                let (ea, sb) = (a[a.len() - 1], b[0]);
-                let gap = sb.umin - ea.umax;
-                if gap < -0.2 * hm || gap > 3.0 * hm {
-                    continue;
-                }
-                // Both rows' centre lines must agree where they meet.
-                let va = a.iter().rev().take(4).map(|x| x.vc).sum::<f64>() / a.len().min(4) as f64;
-                let vb = b.iter().take(4).map(|x| x.vc).sum::<f64>() / b.len().min(4) as f64;
-                if (va - vb).abs() > 0.3 * hm {
-                    continue;
-                }
-                let mut joined = rows[i].clone();
-                joined.extend_from_slice(&rows[j]);
-                let (lo, hi) = (i.min(j), i.max(j));
-                rows.remove(hi);
-                rows[lo] = joined;
-                merged = true;
-                break 'outer;
+    let n = rows.len();
+    let info: Vec<(f64, f64, f64, f64, f64)> = rows
+        .iter()
+        .map(|r| {
+            let h = row_height(r);
+            // Centre lines near each end.
+            let va = r.iter().rev().take(4).map(|x| x.vc).sum::<f64>() / r.len().min(4) as f64;
+            let vb = r.iter().take(4).map(|x| x.vc).sum::<f64>() / r.len().min(4) as f64;
+            (h, r[0].umin, r[r.len() - 1].umax, vb, va)
+        })
+        .collect();
+    let mut next: Vec<Option<usize>> = vec![None; n];
+    let mut has_prev = vec![false; n];
+    for i in 0..n {
+        let (ha, _, end, _, va_end) = info[i];
+        let lo = info.partition_point(|x| x.1 < end - 0.2 * ha * 1.33);
+        let mut best: Option<(usize, f64)> = None;
+        for j in lo..n {
+            let (hb, start, _, vb_start, _) = info[j];
+            let hm = ha.max(hb);
+            let gap = start - end;
+            if gap > 3.0 * 1.33 * ha {
+                break;
+            }
+            if j == i || has_prev[j] || !(0.75..=1.33).contains(&(ha / hb)) || gap < -0.2 * hm || gap > 3.0 * hm {
+                continue;
+            }
+            if (va_end - vb_start).abs() > 0.3 * hm {
+                continue;
+            }
+            if best.is_none_or(|(_, g)| gap < g) {
+                best = Some((j, gap));
             }
         }
+        if let Some((j, _)) = best {
+            next[i] = Some(j);
+            has_prev[j] = true;
+        }
     }
-    rows
+    let mut out = Vec::new();
+    for i in 0..n {
+        if has_prev[i] {
+            continue;
+        }
+        let mut joined = std::mem::take(&mut rows[i]);
+        let mut cur = i;
+        let mut guard = 0;
+        while let Some(j) = next[cur] {
+            joined.extend(std::mem::take(&mut rows[j]));
+            cur = j;
+            guard += 1;
+            if guard > n {
+                break;
+            }
+        }
+        if !joined.is_empty() {
+            out.push(joined);
+        }
+    }
+    out
 }
 
 /// Fits a row's centre line and its character lattice; `None` when the row
