@@ -167,3 +167,125 @@ mod tests {
         }
     }
 }
+
+/// A plane projective transform (homography), row-major 3×3.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Homography(pub [f64; 9]);
+
+impl Homography {
+    pub const IDENTITY: Homography = Homography([1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+
+    /// From an affine map `x' = a x + b y + c`, `y' = d x + e y + f`.
+    pub fn from_affine(a: f64, b: f64, c: f64, d: f64, e: f64, f: f64) -> Self {
+        Homography([a, b, c, d, e, f, 0.0, 0.0, 1.0])
+    }
+
+    /// The homography mapping each `from[i]` to `to[i]`, or `None` when the
+    /// points are degenerate (three collinear).
+    pub fn from_points(from: [(f64, f64); 4], to: [(f64, f64); 4]) -> Option<Self> {
+        // Solve the 8×8 system for h0..h7 with h8 = 1.
+        let mut m = [[0.0f64; 9]; 8];
+        for i in 0..4 {
+            let (x, y) = from[i];
+            let (u, v) = to[i];
+            m[2 * i] = [x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y, u];
+            m[2 * i + 1] = [0.0, 0.0, 0.0, x, y, 1.0, -v * x, -v * y, v];
+        }
+        for col in 0..8 {
+            let pivot = (col..8).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
+            if m[pivot][col].abs() < 1e-12 {
+                return None;
+            }
+            m.swap(col, pivot);
+            for r in 0..8 {
+                if r != col {
+                    let f = m[r][col] / m[col][col];
+                    if f != 0.0 {
+                        for c in col..9 {
+                            m[r][c] -= f * m[col][c];
+                        }
+                    }
+                }
+            }
+        }
+        let mut h = [0.0; 9];
+        for i in 0..8 {
+            h[i] = m[i][8] / m[i][i];
+        }
+        h[8] = 1.0;
+        h.iter().all(|v| v.is_finite()).then_some(Homography(h))
+    }
+
+    /// Maps a point; `None` at the line at infinity.
+    pub fn apply(&self, x: f64, y: f64) -> Option<(f64, f64)> {
+        let h = &self.0;
+        let w = h[6] * x + h[7] * y + h[8];
+        if w.abs() < 1e-12 {
+            return None;
+        }
+        Some(((h[0] * x + h[1] * y + h[2]) / w, (h[3] * x + h[4] * y + h[5]) / w))
+    }
+
+    /// `self` after `other`: maps p to self(other(p)).
+    pub fn compose(&self, other: &Homography) -> Homography {
+        let (a, b) = (&self.0, &other.0);
+        let mut r = [0.0; 9];
+        for i in 0..3 {
+            for j in 0..3 {
+                r[i * 3 + j] = (0..3).map(|k| a[i * 3 + k] * b[k * 3 + j]).sum();
+            }
+        }
+        Homography(r)
+    }
+
+    pub fn inverse(&self) -> Option<Homography> {
+        let m = &self.0;
+        let c00 = m[4] * m[8] - m[5] * m[7];
+        let c01 = m[5] * m[6] - m[3] * m[8];
+        let c02 = m[3] * m[7] - m[4] * m[6];
+        let det = m[0] * c00 + m[1] * c01 + m[2] * c02;
+        if det.abs() < 1e-15 || !det.is_finite() {
+            return None;
+        }
+        let inv = [
+            c00 / det,
+            (m[2] * m[7] - m[1] * m[8]) / det,
+            (m[1] * m[5] - m[2] * m[4]) / det,
+            c01 / det,
+            (m[0] * m[8] - m[2] * m[6]) / det,
+            (m[2] * m[3] - m[0] * m[5]) / det,
+            c02 / det,
+            (m[1] * m[6] - m[0] * m[7]) / det,
+            (m[0] * m[4] - m[1] * m[3]) / det,
+        ];
+        Some(Homography(inv))
+    }
+}
+
+#[cfg(test)]
+mod homography_tests {
+    use super::*;
+
+    #[test]
+    fn four_point_fit_round_trips() {
+        let from = [(0.0, 0.0), (125.0, 0.0), (125.0, 88.0), (0.0, 88.0)];
+        let to = [(103.0, 52.0), (1320.0, 110.0), (1290.0, 980.0), (80.0, 900.0)];
+        let h = Homography::from_points(from, to).unwrap();
+        for (p, q) in from.iter().zip(to.iter()) {
+            let (u, v) = h.apply(p.0, p.1).unwrap();
+            assert!((u - q.0).abs() < 1e-6 && (v - q.1).abs() < 1e-6);
+        }
+        let inv = h.inverse().unwrap();
+        let (x, y) = inv.apply(700.0, 500.0).and_then(|(u, v)| h.apply(u, v)).unwrap();
+        assert!((x - 700.0).abs() < 1e-6 && (y - 500.0).abs() < 1e-6);
+        let id = h.compose(&inv);
+        let (x, y) = id.apply(3.0, 4.0).unwrap();
+        assert!((x - 3.0).abs() < 1e-9 && (y - 4.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn degenerate_points_give_none() {
+        let from = [(0.0, 0.0), (1.0, 0.0), (2.0, 0.0), (3.0, 0.0)];
+        assert!(Homography::from_points(from, from).is_none());
+    }
+}

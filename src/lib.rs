@@ -12,7 +12,10 @@ pub mod error;
 pub mod font;
 pub mod geometry;
 pub mod mrz;
+pub mod raster;
+pub mod register;
 pub mod read;
+#[cfg(feature = "synth")]
 pub mod synth;
 pub mod template;
 pub mod checks;

@@ -1,1 +1,156 @@
 //! Checks: each a pure function from (image, template, reading) to findings.
+//! [`run_all`] runs them in order and assembles the parts of the report.
+
+pub mod format;
+pub mod mrz_font;
+pub mod mrz_geometry;
+pub mod mrz_text;
+pub mod zones;
+
+use crate::mrz::{self, Validation};
+use crate::read::{MrzReading, Point};
+use crate::report::{Finding, FindingCode, MrzSummary, Severity, TemplateUse};
+use crate::geometry::FormatGeometry;
+use crate::raster::Planes;
+use crate::register;
+use crate::template::{Template, TemplateSet, ZoneKind};
+use image::{DynamicImage, GrayImage};
+
+/// Below this many pixels per millimetre the MRZ glyphs are ~6 px high and
+/// image checks are not meaningful.
+pub const MIN_PX_PER_MM: f32 = 2.5;
+
+/// What the checks produce for the report.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub mrz: Option<MrzSummary>,
+    pub template: Option<TemplateUse>,
+    pub document_polygon_px: Option<Vec<Point>>,
+}
+
+/// Runs every check that applies to this image.
+pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, templates: &TemplateSet) -> Outcome {
+    let mut out = Outcome::default();
+    if !reading.found {
+        let why = reading.notes.first().cloned().unwrap_or_else(|| "no MRZ found".into());
+        out.findings.push(Finding::new(FindingCode::MrzUnreadable, Severity::Warning, format!("MRZ not read: {why}")).zone("mrz"));
+        return out;
+    }
+    let validation = match mrz::validate_lines(&reading.lines, reading.format) {
+        Ok(v) => v,
+        Err(e) => {
+            out.findings.push(Finding::new(FindingCode::MrzUnreadable, Severity::Warning, format!("MRZ text unusable: {e}")).zone("mrz"));
+            return out;
+        }
+    };
+    out.mrz = Some(MrzSummary::new(&validation, reading.line_confidence()));
+    out.findings.extend(mrz_text::check(&validation, reading));
+    if reading.px_per_mm > 0.0 && reading.px_per_mm < MIN_PX_PER_MM {
+        out.findings.push(
+            Finding::new(
+                FindingCode::LowResolution,
+                Severity::Warning,
+                format!("{:.1} px/mm is below the {MIN_PX_PER_MM} px/mm the image checks need", reading.px_per_mm),
+            )
+            .score(reading.px_per_mm as f64, MIN_PX_PER_MM as f64),
+        );
+        return out;
+    }
+    let format = validation.format();
+    let generic = templates.icao(format);
+    out.findings.extend(mrz_font::check(reading));
+    if format == mrz::Format::FrenchId {
+        // Not an ICAO format: no page geometry to check against.
+        return out;
+    }
+
+    let g = FormatGeometry::of(format);
+    let factor = register::downscale_factor(reading.px_per_mm, zones::REF_PX_PER_MM);
+    let work = Planes::from_image_downscaled(img, factor);
+    let reg = register::register_planes(&work, factor, reading, format);
+    if reg.page_found() {
+        out.document_polygon_px = Some(reg.page_polygon(g.width_mm, g.height_mm));
+    }
+    out.findings.extend(mrz_geometry::check(reading, &reg, generic));
+    out.findings.extend(format::check(reading, &reg, generic));
+
+    let fields = validation.fields();
+    let candidates: Vec<&Template> = templates.for_claim(&fields.issuing_state, &fields.document_code, format).collect();
+    if candidates.is_empty() {
+        let failed = out.findings.iter().any(|f| f.severity == Severity::Fail && matches!(f.code, FindingCode::MrzGeometry | FindingCode::FormatMismatch));
+        out.template = Some(TemplateUse { id: generic.id().into(), digest: generic.digest.clone(), score: if failed { 0.0 } else { 1.0 }, alternatives: vec![] });
+        return out;
+    }
+    if !reg.page_found() {
+        out.findings.push(
+            Finding::new(
+                FindingCode::PageNotFound,
+                Severity::Warning,
+                format!(
+                    "{} issuer template(s) apply but the page outline was not found (edges {}): capture the whole page on a contrasting background",
+                    candidates.len(),
+                    missing_edges(&reg)
+                ),
+            )
+            .zone("page"),
+        );
+        return out;
+    }
+    let rect = zones::rectify(&work, factor, &reg, g.width_mm, g.height_mm);
+    let mut evals: Vec<(&Template, zones::TemplateEval)> =
+        candidates.iter().filter_map(|t| zones::evaluate(&rect, t).map(|e| (*t, e))).collect();
+    evals.sort_by(|a, b| b.1.matches().cmp(&a.1.matches()).then(b.1.score.total_cmp(&a.1.score)));
+    let Some((best, eval)) = evals.first() else { return out };
+    let alternatives: Vec<(String, f64)> = evals.iter().skip(1).map(|(t, e)| (t.id().to_string(), e.score)).collect();
+    out.template = Some(TemplateUse { id: best.id().into(), digest: best.digest.clone(), score: eval.score, alternatives });
+    if !eval.matches() {
+        // Which enrolled model does it look like instead?
+        let lookalike = templates
+            .issuer_templates()
+            .iter()
+            .filter(|t| t.file.format == format && !candidates.iter().any(|c| c.id() == t.id()))
+            .filter_map(|t| zones::evaluate(&rect, t).filter(|e| e.matches()).map(|e| (t, e.score)))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        let mut msg = format!(
+            "the document claims {} {} {} but matches none of its {} template(s): best {} with {:.0} % of zones differing",
+            fields.issuing_state,
+            fields.document_code,
+            format,
+            candidates.len(),
+            best.id(),
+            eval.fail_fraction * 100.0
+        );
+        if let Some((t, s)) = lookalike {
+            msg.push_str(&format!("; it matches {} (score {s:.2})", t.id()));
+        }
+        out.findings.push(
+            Finding::new(FindingCode::TemplateMismatch, Severity::Fail, msg)
+                .zone("page")
+                .score(1.0 - eval.fail_fraction, 1.0 - zones::MISMATCH_FRACTION)
+                .at_px(reg.page_polygon(g.width_mm, g.height_mm)),
+        );
+        return out;
+    }
+    for z in eval.zones.iter().filter(|z| !z.ok) {
+        let code = if z.kind == ZoneKind::Portrait { FindingCode::PortraitTampered } else { FindingCode::ZoneMismatch };
+        out.findings.push(
+            Finding::new(code, Severity::Fail, format!("{} zone {} differs from the {} reference (similarity {:.2} < {:.2})", z.kind.as_str(), z.name, best.id(), z.score, z.threshold))
+                .zone(z.name.clone())
+                .score(z.score, z.threshold)
+                .at_mm(z.rect)
+                .at_px(reg.rect_polygon(&z.rect)),
+        );
+    }
+    out
+}
+
+fn missing_edges(reg: &register::Registration) -> String {
+    let m: Vec<&str> = (0..4).filter(|&i| !reg.edges_found[i]).map(|i| register::EDGE_NAMES[i]).collect();
+    if m.is_empty() { "none".into() } else { m.join(", ") }
+}
+
+/// The validation of a reading, if it has text.
+pub fn validation_of(reading: &MrzReading) -> Option<Validation> {
+    mrz::validate_lines(&reading.lines, reading.format).ok()
+}

@@ -110,19 +110,31 @@ fn bad(msg: impl Into<String>) -> MrzError {
     MrzError::InvalidField(msg.into())
 }
 
-/// Upper-cases and converts to MRZ characters: letters and digits kept, spaces
-/// and hyphens become fillers, apostrophes and dots vanish. Anything else (an
-/// un-transliterated letter such as `Ñ`) is an error: transliterate first
-/// (Doc 9303-3 section 6).
-fn to_mrz(what: &str, s: &str, letters_only: bool) -> Result<Vec<u8>, MrzError> {
+/// How [`to_mrz`] treats a value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Names and codes: letters only; a run of separators is one filler.
+    Letters,
+    /// Numbers and optional data: letters and digits; every separator is
+    /// kept (`12<<34` in a personal number means what it says).
+    Free,
+}
+
+/// Upper-cases and converts to MRZ characters: letters (and digits for
+/// [`Kind::Free`]) kept, spaces and hyphens become fillers, apostrophes and
+/// dots vanish. Anything else (an un-transliterated letter such as `Ñ`) is an
+/// error: transliterate first (Doc 9303-3 section 6). Trailing fillers are
+/// padding and dropped; for names leading ones too.
+fn to_mrz(what: &str, s: &str, kind: Kind) -> Result<Vec<u8>, MrzError> {
     let mut out = Vec::with_capacity(s.len());
     for ch in s.trim().chars() {
         let c = ch.to_ascii_uppercase();
         match c {
             'A'..='Z' => out.push(c as u8),
-            '0'..='9' if !letters_only => out.push(c as u8),
+            '0'..='9' if kind == Kind::Free => out.push(c as u8),
             '<' | ' ' | '-' => {
-                if out.last() != Some(&b'<') {
+                let collapse = kind == Kind::Letters && (out.is_empty() || out.last() == Some(&b'<'));
+                if !collapse {
                     out.push(b'<')
                 }
             }
@@ -136,43 +148,101 @@ fn to_mrz(what: &str, s: &str, letters_only: bool) -> Result<Vec<u8>, MrzError> 
     Ok(out)
 }
 
+/// Cuts name components (`A<B<C`, single fillers, no filler at either end)
+/// to `room` characters so that a cut name ends with a letter in its last
+/// cell: Doc 9303-3 4.6.5 lets a reader tell a possibly truncated name by an
+/// alphabetic last character, and the Doc 9303-4/5/6 examples all fill the
+/// field (e.g. `CHAYAPA<DEJTHAMRONG<K`). When a plain cut would end on a
+/// filler, the nearest earlier component of two letters or more gives up
+/// its last letter so that the next component's initial fits.
+fn fit_components(name: &[u8], room: usize) -> Vec<u8> {
+    if name.len() <= room {
+        return name.to_vec();
+    }
+    let mut out = name[..room].to_vec();
+    if out.last() != Some(&b'<') {
+        return out;
+    }
+    // name[room] starts the next component (fillers are single).
+    let next_initial = name[room];
+    out.pop();
+    let shortenable = (1..out.len()).rev().find(|&i| {
+        let ends_component = i + 1 == out.len() || out[i + 1] == b'<';
+        ends_component && out[i] != b'<' && out[i - 1] != b'<'
+    });
+    if let Some(i) = shortenable {
+        out.remove(i);
+        out.push(b'<');
+        out.push(next_initial);
+    }
+    // Otherwise every component is an initial already: the cut ends on a
+    // filler, which is dropped (the field then cannot flag the truncation).
+    out
+}
+
 /// The name field: `PRIMARY<<SECONDARY`, truncated to `len` characters per
 /// Doc 9303-3 4.6.5: secondary components are cut first (down to one
 /// character), then the primary identifier. Never ends a component with a
 /// dangling filler and never produces `<<<` inside the name.
 fn name_field(primary: &str, secondary: &str, len: usize) -> Result<Vec<u8>, MrzError> {
-    let p = to_mrz("primary identifier", primary, true)?;
-    let s = to_mrz("secondary identifier", secondary, true)?;
+    let p = to_mrz("primary identifier", primary, Kind::Letters)?;
+    let s = to_mrz("secondary identifier", secondary, Kind::Letters)?;
     if p.is_empty() {
         return Err(bad("primary identifier is empty (a single name goes in the primary identifier)"));
     }
-    let mut out = p.clone();
-    if !s.is_empty() {
-        let room = len.saturating_sub(p.len() + 2);
-        if room >= 1 {
-            out.extend_from_slice(b"<<");
-            out.extend_from_slice(&s[..s.len().min(room)]);
-        } else {
-            // Primary too long: keep the secondary identifier's initial.
-            out.truncate(len - 3);
-            while out.last() == Some(&b'<') {
-                out.pop();
+    let mut out;
+    if s.is_empty() {
+        out = fit_components(&p, len);
+    } else if p.len() + 3 <= len {
+        let room = len - p.len() - 2;
+        let mut primary = p.clone();
+        let mut secondary = fit_components(&s, room);
+        if secondary.len() < room && s.len() > room && p.len() > 1 {
+            // The secondary components before the cut are all initials, so
+            // the cut cannot end on a letter: give the primary identifier's
+            // last cell to the next initial instead.
+            let shorter = fit_components(&p, p.len() - 1);
+            if shorter.len() == p.len() - 1 {
+                primary = shorter;
+                secondary = s[..room + 1].to_vec();
             }
-            out.extend_from_slice(b"<<");
-            out.push(s[0]);
         }
+        out = primary;
+        out.extend_from_slice(b"<<");
+        out.extend_from_slice(&secondary);
     } else {
-        out.truncate(len);
-    }
-    while out.last() == Some(&b'<') {
-        out.pop();
+        // Primary too long: keep the secondary identifier's initial.
+        out = fit_components(&p, len - 3);
+        out.extend_from_slice(b"<<");
+        out.push(s[0]);
     }
     out.resize(len, b'<');
     Ok(out)
 }
 
+/// French identity card given names: `<<` between given names, `<` inside a
+/// compound one (`JEAN<PIERRE<<MARIE`), cut to the field.
+fn french_given_names(secondary: &str, len: usize) -> Result<Vec<u8>, MrzError> {
+    let mut out = Vec::new();
+    for name in secondary.split_whitespace() {
+        let n = to_mrz("secondary identifier", name, Kind::Letters)?;
+        if n.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.extend_from_slice(b"<<");
+        }
+        out.extend_from_slice(&n);
+    }
+    out.truncate(len);
+    while out.last() == Some(&b'<') {
+        out.pop();
+    }
+    Ok(out)
+}
+
 fn code_field(what: &str, v: &str) -> Result<[u8; 3], MrzError> {
-    let c = to_mrz(what, v, true)?;
+    let c = to_mrz(what, v, Kind::Letters)?;
     if c.is_empty() || c.len() > 3 {
         return Err(bad(format!("{what}: {v:?} is not a 1-3 letter code")));
     }
@@ -208,27 +278,28 @@ pub fn build(b: &MrzBuilder) -> Result<Vec<String>, MrzError> {
     let l = Layout::of(f);
     let mut lines = vec![vec![b'<'; f.line_len()]; f.line_count()];
 
-    let code = to_mrz("document code", &b.document_code, false)?;
-    if code.is_empty() || code.len() > 2 {
-        return Err(bad(format!("document code {:?} must have 1 or 2 characters", b.document_code)));
+    let code = to_mrz("document code", &b.document_code, Kind::Free)?;
+    if code.is_empty() || code.len() > 2 || code[0] == b'<' {
+        return Err(bad(format!("document code {:?} must be a letter and an optional second character", b.document_code)));
     }
     put(&mut lines, l.document_code, &code);
     put(&mut lines, l.issuing_state, &code_field("issuing state", &b.issuing_state)?);
 
     if let Some(g) = l.given_names {
         put(&mut lines, l.name, &name_field(&b.primary_identifier, "", l.name.len as usize)?);
-        let mut given = to_mrz("secondary identifier", &b.secondary_identifier.replace(' ', "  "), true)?;
-        given.truncate(g.len as usize);
-        put(&mut lines, g, &given);
+        put(&mut lines, g, &french_given_names(&b.secondary_identifier, g.len as usize)?);
     } else {
         put(&mut lines, l.name, &name_field(&b.primary_identifier, &b.secondary_identifier, l.name.len as usize)?);
     }
 
-    let number = to_mrz("document number", &b.document_number, false)?;
+    let number = to_mrz("document number", &b.document_number, Kind::Free)?;
     if number.is_empty() {
         return Err(bad("document number is empty"));
     }
-    let mut optional = to_mrz("optional data", &b.optional_data, false)?;
+    if number[0] == b'<' {
+        return Err(bad("document number starts with a filler"));
+    }
+    let mut optional = to_mrz("optional data", &b.optional_data, Kind::Free)?;
     let dn_len = l.document_number.len as usize;
     if number.len() > dn_len {
         if !l.long_number {
@@ -236,6 +307,10 @@ pub fn build(b: &MrzBuilder) -> Result<Vec<String>, MrzError> {
         }
         // Long number: `<` in the check-digit cell, the rest of the number and
         // its check digit lead the optional data, then a filler.
+        if number[dn_len..].contains(&b'<') {
+            // A reader finds the end of the number at the first filler.
+            return Err(bad("a long document number cannot hold a filler after its 9th character"));
+        }
         put(&mut lines, l.document_number, &number[..dn_len]);
         put(&mut lines, l.document_number_cd, b"<");
         let mut ext = number[dn_len..].to_vec();
@@ -283,7 +358,7 @@ pub fn build(b: &MrzBuilder) -> Result<Vec<String>, MrzError> {
         return Err(bad(format!("{f} has no optional data field")));
     }
     if let Some(o2) = l.optional_data_2 {
-        let opt2 = to_mrz("optional data 2", &b.optional_data_2, false)?;
+        let opt2 = to_mrz("optional data 2", &b.optional_data_2, Kind::Free)?;
         if opt2.len() > o2.len as usize {
             return Err(bad(format!("optional data 2 has {} characters; the field has {}", opt2.len(), o2.len)));
         }

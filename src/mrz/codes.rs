@@ -11,7 +11,9 @@
 //! MRZ code.
 
 /// Every accepted code, as printed without fillers, sorted for binary search.
-pub static CODES: &[&str] = &[
+pub static CODES: &[&str] = CODE_LIST;
+
+const CODE_LIST: &[&str] = &[
     "ABW", "AFG", "AGO", "AIA", "ALA", "ALB", "AND", "ANT", "ARE", "ARG", "ARM", "ASM", "ATA",
     "ATF", "ATG", "AUS", "AUT", "AZE", "BDI", "BEL", "BEN", "BES", "BFA", "BGD", "BGR", "BHR",
     "BHS", "BIH", "BLM", "BLR", "BLZ", "BMU", "BOL", "BRA", "BRB", "BRN", "BTN", "BVT", "BWA",
@@ -36,9 +38,61 @@ pub static CODES: &[&str] = &[
     "YEM", "ZAF", "ZMB", "ZWE",
 ];
 
+/// Index of a 3-cell code field in base 27 (`A`–`Z` = 0–25, `<` = 26).
+#[inline]
+const fn cell_index(field: [u8; 3]) -> Option<usize> {
+    let mut idx = 0usize;
+    let mut i = 0;
+    while i < 3 {
+        let d = match field[i] {
+            b'A'..=b'Z' => field[i] - b'A',
+            b'<' => 26,
+            _ => return None,
+        };
+        idx = idx * 27 + d as usize;
+        i += 1;
+    }
+    Some(idx)
+}
+
+const TABLE_WORDS: usize = (27usize * 27 * 27).div_ceil(64);
+
+/// One bit per possible 3-cell field: validation looks a code up in O(1)
+/// instead of a binary search over strings (it runs twice per MRZ).
+static CODE_BITS: [u64; TABLE_WORDS] = {
+    let mut bits = [0u64; TABLE_WORDS];
+    let mut i = 0;
+    while i < CODE_LIST.len() {
+        let code = CODE_LIST[i].as_bytes();
+        let mut field = [b'<'; 3];
+        let mut j = 0;
+        while j < code.len() {
+            field[j] = code[j];
+            j += 1;
+        }
+        match cell_index(field) {
+            Some(idx) => bits[idx / 64] |= 1 << (idx % 64),
+            None => panic!("CODE_LIST holds a code that is not 1-3 capital letters"),
+        }
+        i += 1;
+    }
+    bits
+};
+
 /// Whether a 3-character MRZ code field (fillers included, e.g. `D<<`) holds
 /// an accepted code. Fillers may only follow the letters.
+#[inline]
 pub fn is_valid_code(field: &[u8]) -> bool {
+    if let &[a, b, c] = field {
+        // Listed codes are letters padded with trailing fillers, so a lookup
+        // of the field as printed also enforces where fillers may go.
+        return cell_index([a, b, c]).is_some_and(|idx| CODE_BITS[idx / 64] & (1 << (idx % 64)) != 0);
+    }
+    is_valid_code_slow(field)
+}
+
+/// Any field length (not used by the MRZ layouts, whose code fields have 3 cells).
+fn is_valid_code_slow(field: &[u8]) -> bool {
     let letters = field.iter().take_while(|&&c| c != b'<').count();
     if letters == 0 || field[letters..].iter().any(|&c| c != b'<') {
         return false;
@@ -71,5 +125,23 @@ mod tests {
         assert!(is_valid_code(b"GBR"));
         assert!(!is_valid_code(b"IAO"));
         assert!(!is_valid_code(b"<<<"));
+        assert!(!is_valid_code(b"D<A"));
+        assert!(!is_valid_code(b"utO"));
+    }
+
+    /// The bit table agrees with the list, cell by cell, for every field.
+    #[test]
+    fn table_agrees_with_list() {
+        let cells = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ<0";
+        for &a in cells {
+            for &b in cells {
+                for &c in cells {
+                    let f = [a, b, c];
+                    assert_eq!(is_valid_code(&f), is_valid_code_slow(&f), "{:?}", std::str::from_utf8(&f));
+                }
+            }
+        }
+        assert!(is_valid_code(b"D"));
+        assert!(!is_valid_code(b"DE"));
     }
 }

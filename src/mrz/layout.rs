@@ -19,7 +19,8 @@ impl Span {
     }
     /// Exclusive end column.
     pub const fn end(&self) -> u8 {
-        self.start + self.len
+        // Saturating: spans may come from callers (`Validation::slice`).
+        self.start.saturating_add(self.len)
     }
     const fn at(line: u8, col: u8) -> Self {
         Self::new(line, col, 1)
@@ -83,7 +84,7 @@ impl Layout {
     }
 }
 
-static TD1: Layout = Layout {
+pub(crate) static TD1: Layout = Layout {
     format: Format::Td1,
     document_code: Span::new(0, 0, 2),
     issuing_state: Span::new(0, 2, 3),
@@ -105,7 +106,7 @@ static TD1: Layout = Layout {
     long_number: true,
 };
 
-static TD2: Layout = Layout {
+pub(crate) static TD2: Layout = Layout {
     format: Format::Td2,
     document_code: Span::new(0, 0, 2),
     issuing_state: Span::new(0, 2, 3),
@@ -127,7 +128,7 @@ static TD2: Layout = Layout {
     long_number: true,
 };
 
-static TD3: Layout = Layout {
+pub(crate) static TD3: Layout = Layout {
     format: Format::Td3,
     document_code: Span::new(0, 0, 2),
     issuing_state: Span::new(0, 2, 3),
@@ -149,7 +150,7 @@ static TD3: Layout = Layout {
     long_number: false,
 };
 
-static MRVA: Layout = Layout {
+pub(crate) static MRVA: Layout = Layout {
     format: Format::MrvA,
     document_code: Span::new(0, 0, 2),
     issuing_state: Span::new(0, 2, 3),
@@ -171,7 +172,7 @@ static MRVA: Layout = Layout {
     long_number: false,
 };
 
-static MRVB: Layout = Layout {
+pub(crate) static MRVB: Layout = Layout {
     format: Format::MrvB,
     document_code: Span::new(0, 0, 2),
     issuing_state: Span::new(0, 2, 3),
@@ -196,7 +197,7 @@ static MRVB: Layout = Layout {
 // Line 1: ID FRA surname(25) administrative code(6).
 // Line 2: number(12: issue YYMM, department, office, sequence) cd,
 // given names(14), birth date, cd, sex, composite over everything before it.
-static FRENCH_ID: Layout = Layout {
+pub(crate) static FRENCH_ID: Layout = Layout {
     format: Format::FrenchId,
     document_code: Span::new(0, 0, 2),
     issuing_state: Span::new(0, 2, 3),

@@ -141,8 +141,86 @@ pub enum MrzError {
     InvalidField(String),
 }
 
+/// Position of the first `\n` or `|`, eight bytes at a time (SWAR: a byte
+/// equal to the separator becomes zero after XOR, and `(v - 0x01…) & !v &
+/// 0x80…` flags zero bytes; the lowest flag is exact).
+#[inline]
+fn separator_at(bytes: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    for (i, chunk) in (&mut chunks).enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let (nl, bar) = (w ^ (LO * b'\n' as u64), w ^ (LO * b'|' as u64));
+        let hit = ((nl.wrapping_sub(LO) & !nl) | (bar.wrapping_sub(LO) & !bar)) & HI;
+        if hit != 0 {
+            return Some(i * 8 + (hit.trailing_zeros() / 8) as usize);
+        }
+    }
+    let done = bytes.len() - chunks.remainder().len();
+    chunks.remainder().iter().position(|&b| b == b'\n' || b == b'|').map(|p| done + p)
+}
+
+/// `str::trim`, with a shortcut for the usual case of a line that starts
+/// and ends with a visible ASCII character (nothing to trim).
+#[inline]
+fn trim(line: &str) -> &str {
+    match line.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => line,
+        _ => line.trim(),
+    }
+}
+
 /// Splits MRZ text into lines: separators are newlines or `|`; surrounding
 /// whitespace of each line and empty lines are dropped.
 pub fn split_lines(text: &str) -> impl Iterator<Item = &str> {
-    text.split(['\n', '|']).map(str::trim).filter(|l| !l.is_empty())
+    // `\n` and `|` are ASCII, so their byte positions are character
+    // boundaries: scanning bytes avoids decoding UTF-8 on the hot path.
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        while !rest.is_empty() {
+            let end = separator_at(rest.as_bytes()).unwrap_or(rest.len());
+            let line = trim(&rest[..end]);
+            rest = rest.get(end + 1..).unwrap_or("");
+            if !line.is_empty() {
+                return Some(line);
+            }
+        }
+        None
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separator_search_agrees_with_a_plain_scan() {
+        let samples = ["", "|", "\n", "abc", "0123456789abcdef|", "01234567\n", "0123456|", "é|x", "€€€€€€€€€|", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n|"];
+        for s in samples {
+            for start in 0..s.len() {
+                let b = &s.as_bytes()[start..];
+                assert_eq!(separator_at(b), b.iter().position(|&c| c == b'\n' || c == b'|'), "{s:?}[{start}..]");
+            }
+        }
+        // Every byte value around the separators, at every offset of a word.
+        for v in 0..=255u8 {
+            for at in 0..16 {
+                let mut b = vec![b'A'; 20];
+                b[at] = v;
+                let expect = b.iter().position(|&c| c == b'\n' || c == b'|');
+                assert_eq!(separator_at(&b), expect, "byte {v} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn split_lines_trims_and_skips_blank_lines() {
+        let lines: Vec<&str> = split_lines(" A \r\n|| B|\n\u{3000}C\u{3000}\n \n").collect();
+        assert_eq!(lines, ["A", "B", "C"]);
+        assert_eq!(split_lines("").count(), 0);
+        assert_eq!(split_lines("|||\n").count(), 0);
+    }
 }

@@ -3,7 +3,12 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod cmd_enroll;
 mod cmd_mrz;
+mod cmd_screen;
+mod inputs;
+#[cfg(feature = "synth")]
+mod cmd_synth;
 
 #[derive(Parser)]
 #[command(name = "docscreen", version, about = "Screen travel-document images for forgery: MRZ reading and ICAO 9303 validation, template checks.")]
@@ -14,7 +19,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Validate MRZ text (check digits and field rules).
     Mrz(cmd_mrz::Args),
+    /// Screen document images for forgery.
+    Screen(cmd_screen::Args),
+    /// Build an issuer template from genuine specimens.
+    Enroll(cmd_enroll::Args),
+    /// Generate a synthetic labelled set of documents and forgeries.
+    #[cfg(feature = "synth")]
+    Synth(cmd_synth::Args),
 }
 
 /// Exit status: every input processed (whatever the verdicts).
@@ -34,6 +47,10 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Mrz(a) => cmd_mrz::run(a),
+        Command::Screen(a) => cmd_screen::run(a),
+        Command::Enroll(a) => cmd_enroll::run(a),
+        #[cfg(feature = "synth")]
+        Command::Synth(a) => cmd_synth::run(a),
     };
     ExitCode::from(code)
 }

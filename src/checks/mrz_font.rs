@@ -1,0 +1,37 @@
+//! MRZ glyph conformity with OCR-B: the reader scores each glyph against the
+//! OCR-B reference of the character it chose; an MRZ printed in another font
+//! (or with pasted characters) scores low.
+
+use crate::read::MrzReading;
+use crate::report::{Finding, FindingCode, Severity};
+
+/// Median OCR-B similarity of the MRZ's non-filler glyphs below which the
+/// font does not conform. Calibrated on synthetic genuine captures vs
+/// look-alike fonts (see `examples/calibrate.rs`).
+pub const MIN_MEDIAN_SCORE: f32 = 0.70;
+
+/// The median OCR-B score of the non-filler glyphs.
+pub fn median_score(reading: &MrzReading) -> Option<f32> {
+    let mut s: Vec<f32> = reading.chars.iter().flatten().filter(|c| c.ch != '<').map(|c| c.ocrb_score).collect();
+    if s.len() < 8 {
+        return None;
+    }
+    s.sort_by(f32::total_cmp);
+    Some(s[s.len() / 2])
+}
+
+pub fn check(reading: &MrzReading) -> Vec<Finding> {
+    let Some(m) = median_score(reading) else { return Vec::new() };
+    if m < MIN_MEDIAN_SCORE {
+        let mut f = Finding::new(
+            FindingCode::MrzFont,
+            Severity::Fail,
+            format!("MRZ glyphs match OCR-B with median similarity {m:.2} (genuine ≥ {MIN_MEDIAN_SCORE:.2})"),
+        )
+        .zone("mrz")
+        .score(m as f64, MIN_MEDIAN_SCORE as f64);
+        f.polygon_px = Some(reading.quad.to_vec());
+        return vec![f];
+    }
+    Vec::new()
+}

@@ -1,0 +1,188 @@
+//! Small raster utilities shared by registration and the zone checks:
+//! float colour planes, integer box downscaling, bilinear sampling and
+//! perspective warping.
+
+use crate::geometry::Homography;
+use image::{DynamicImage, RgbImage};
+
+/// An RGB image as f32 (0–255), row-major, three interleaved channels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Planes {
+    pub width: usize,
+    pub height: usize,
+    pub data: Vec<[f32; 3]>,
+}
+
+impl Planes {
+    pub fn new(width: usize, height: usize) -> Planes {
+        Planes { width, height, data: vec![[0.0; 3]; width * height] }
+    }
+
+    /// `img` box-averaged by an integer `factor` (1 = copy).
+    pub fn from_image_downscaled(img: &DynamicImage, factor: usize) -> Planes {
+        let factor = factor.max(1);
+        let (w, h) = (img.width() as usize, img.height() as usize);
+        let (ow, oh) = ((w / factor).max(1), (h / factor).max(1));
+        let mut out = Planes::new(ow, oh);
+        let rgb;
+        let src: &RgbImage = match img {
+            DynamicImage::ImageRgb8(i) => i,
+            other => {
+                rgb = other.to_rgb8();
+                &rgb
+            }
+        };
+        let raw = src.as_raw();
+        let mut acc = vec![[0.0f32; 3]; ow];
+        for oy in 0..oh {
+            acc.iter_mut().for_each(|a| *a = [0.0; 3]);
+            let mut rows = 0;
+            for y in oy * factor..((oy + 1) * factor).min(h) {
+                rows += 1;
+                let row = &raw[y * w * 3..(y + 1) * w * 3];
+                for (ox, a) in acc.iter_mut().enumerate() {
+                    for x in ox * factor..((ox + 1) * factor).min(w) {
+                        let p = &row[x * 3..x * 3 + 3];
+                        a[0] += p[0] as f32;
+                        a[1] += p[1] as f32;
+                        a[2] += p[2] as f32;
+                    }
+                }
+            }
+            for (ox, a) in acc.iter().enumerate() {
+                let cols = ((ox + 1) * factor).min(w) - ox * factor;
+                let n = (rows * cols).max(1) as f32;
+                out.data[oy * ow + ox] = [a[0] / n, a[1] / n, a[2] / n];
+            }
+        }
+        out
+    }
+
+    /// Bilinear sample at (x, y) in pixel coordinates (pixel centres at
+    /// integer + 0.5); `None` outside the image.
+    #[inline]
+    pub fn sample(&self, x: f64, y: f64) -> Option<[f32; 3]> {
+        let fx = x - 0.5;
+        let fy = y - 0.5;
+        if !(fx >= 0.0 && fy >= 0.0 && fx <= (self.width - 1) as f64 && fy <= (self.height - 1) as f64) {
+            return None;
+        }
+        let x0 = fx.floor() as usize;
+        let y0 = fy.floor() as usize;
+        let x1 = (x0 + 1).min(self.width - 1);
+        let y1 = (y0 + 1).min(self.height - 1);
+        let ax = (fx - x0 as f64) as f32;
+        let ay = (fy - y0 as f64) as f32;
+        let p = |x: usize, y: usize| self.data[y * self.width + x];
+        let (a, b, c, d) = (p(x0, y0), p(x1, y0), p(x0, y1), p(x1, y1));
+        let mut out = [0.0; 3];
+        for i in 0..3 {
+            let top = a[i] + (b[i] - a[i]) * ax;
+            let bot = c[i] + (d[i] - c[i]) * ax;
+            out[i] = top + (bot - top) * ay;
+        }
+        Some(out)
+    }
+
+    /// Warps into a `width`×`height` grid: output pixel (u, v) takes the
+    /// sample at `out_to_src(u + 0.5, v + 0.5)`. Returns the planes and a
+    /// validity mask (false where the source was outside the image).
+    pub fn warp(&self, out_to_src: &Homography, width: usize, height: usize) -> (Planes, Vec<bool>) {
+        let mut out = Planes::new(width, height);
+        let mut valid = vec![false; width * height];
+        for v in 0..height {
+            for u in 0..width {
+                if let Some((x, y)) = out_to_src.apply(u as f64 + 0.5, v as f64 + 0.5) {
+                    if let Some(p) = self.sample(x, y) {
+                        out.data[v * width + u] = p;
+                        valid[v * width + u] = true;
+                    }
+                }
+            }
+        }
+        (out, valid)
+    }
+
+    /// Luminance plane (Rec. 601 weights).
+    pub fn luma(&self) -> Vec<f32> {
+        self.data.iter().map(|p| 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]).collect()
+    }
+
+    pub fn to_rgb_image(&self) -> RgbImage {
+        let mut img = RgbImage::new(self.width as u32, self.height as u32);
+        for (i, p) in img.pixels_mut().enumerate() {
+            let d = self.data[i];
+            *p = image::Rgb([d[0].round().clamp(0.0, 255.0) as u8, d[1].round().clamp(0.0, 255.0) as u8, d[2].round().clamp(0.0, 255.0) as u8]);
+        }
+        img
+    }
+
+    pub fn from_rgb_image(img: &RgbImage) -> Planes {
+        Planes {
+            width: img.width() as usize,
+            height: img.height() as usize,
+            data: img.pixels().map(|p| [p[0] as f32, p[1] as f32, p[2] as f32]).collect(),
+        }
+    }
+}
+
+/// Separable box blur of a single-channel plane with radius `r` (window
+/// 2r+1), edges clamped.
+pub fn box_blur(src: &[f32], width: usize, height: usize, r: usize) -> Vec<f32> {
+    if r == 0 || width == 0 || height == 0 {
+        return src.to_vec();
+    }
+    let mut tmp = vec![0.0f32; src.len()];
+    let n = (2 * r + 1) as f32;
+    for y in 0..height {
+        let row = &src[y * width..(y + 1) * width];
+        let mut s: f32 = (0..=2 * r).map(|i| row[(i as isize - r as isize).clamp(0, width as isize - 1) as usize]).sum();
+        for x in 0..width {
+            tmp[y * width + x] = s / n;
+            let out_i = (x as isize - r as isize).clamp(0, width as isize - 1) as usize;
+            let in_i = (x + r + 1).min(width - 1);
+            s += row[in_i] - row[out_i];
+        }
+    }
+    let mut out = vec![0.0f32; src.len()];
+    for x in 0..width {
+        let at = |y: isize| tmp[(y.clamp(0, height as isize - 1) as usize) * width + x];
+        let mut s: f32 = (0..=2 * r as isize).map(|i| at(i - r as isize)).sum();
+        for y in 0..height {
+            out[y * width + x] = s / n;
+            s += at(y as isize + r as isize + 1) - at(y as isize - r as isize);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn downscale_averages_blocks() {
+        let mut img = RgbImage::new(4, 2);
+        img.put_pixel(0, 0, image::Rgb([100, 0, 0]));
+        img.put_pixel(1, 1, image::Rgb([100, 0, 0]));
+        let p = Planes::from_image_downscaled(&DynamicImage::ImageRgb8(img), 2);
+        assert_eq!((p.width, p.height), (2, 1));
+        assert_eq!(p.data[0][0], 50.0);
+        assert_eq!(p.data[1][0], 0.0);
+    }
+
+    #[test]
+    fn bilinear_sample_interpolates_and_rejects_outside() {
+        let mut p = Planes::new(2, 1);
+        p.data[1] = [10.0, 10.0, 10.0];
+        assert_eq!(p.sample(1.0, 0.5).unwrap()[0], 5.0);
+        assert!(p.sample(-1.0, 0.5).is_none());
+    }
+
+    #[test]
+    fn box_blur_preserves_constant() {
+        let v = vec![3.0f32; 50];
+        let b = box_blur(&v, 10, 5, 2);
+        assert!(b.iter().all(|&x| (x - 3.0).abs() < 1e-5));
+    }
+}

@@ -1,0 +1,534 @@
+//! Registration: the map from the document frame (mm) to image pixels.
+//!
+//! The MRZ gives scale, rotation and a first placement (assuming it sits at
+//! its nominal Doc 9303 position). The page edges then refine it: each edge
+//! is searched along its normal around the predicted position, fitted as a
+//! straight line through per-point edge positions, and the four lines'
+//! intersections give a homography. Edges that are not found (document cut by
+//! the image border, background the colour of the page) keep the MRZ-based
+//! prediction and are reported as missing: checks that need the page then
+//! say they were skipped.
+
+use crate::geometry::{FormatGeometry, Homography};
+use crate::mrz::Format;
+use crate::raster::Planes;
+use crate::read::{MrzReading, Point};
+use image::DynamicImage;
+
+/// Working resolution for edge search.
+const WORK_PX_PER_MM: f64 = 5.0;
+/// How far from the predicted position an edge is searched, mm.
+const SEARCH_MM: f64 = 10.0;
+/// Half-distance between the inside and outside samples, mm.
+const STEP_MM: f64 = 0.6;
+/// Minimum colour difference across an edge (0–255 scale).
+const MIN_CONTRAST: f64 = 8.0;
+/// A cut page edge is straight: RMS distance of its points from the fitted line.
+const MAX_EDGE_RESIDUAL_MM: f64 = 0.35;
+/// Sample positions along each edge (fractions of its length), avoiding
+/// rounded corners.
+const ALONG: std::ops::RangeInclusive<f64> = 0.12..=0.88;
+const SAMPLES: usize = 40;
+
+/// Which page edge: top, right, bottom, left (document frame).
+pub const EDGE_NAMES: [&str; 4] = ["top", "right", "bottom", "left"];
+
+/// The result of registering a document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Registration {
+    /// Document frame (mm) → image pixels.
+    pub doc_to_image: Homography,
+    /// Image pixels → document frame (mm).
+    pub image_to_doc: Homography,
+    /// Per edge (top, right, bottom, left): found in the image.
+    pub edges_found: [bool; 4],
+    /// Per edge: contrast across it (0–255 scale) and RMS straightness
+    /// residual of the fitted line (mm).
+    pub edge_contrast: [f64; 4],
+    pub edge_residual_mm: [f64; 4],
+    /// The MRZ-only prediction (document frame → image).
+    pub nominal: Homography,
+}
+
+impl Registration {
+    /// Whether all four edges were found: the page outline is measured.
+    pub fn page_found(&self) -> bool {
+        self.edges_found.iter().all(|&e| e)
+    }
+
+    /// The page outline in image pixels (top-left, top-right, bottom-right,
+    /// bottom-left of the document frame).
+    pub fn page_polygon(&self, width_mm: f64, height_mm: f64) -> Vec<Point> {
+        [(0.0, 0.0), (width_mm, 0.0), (width_mm, height_mm), (0.0, height_mm)]
+            .iter()
+            .filter_map(|&(x, y)| self.doc_to_image.apply(x, y))
+            .map(|(x, y)| Point::new(x as f32, y as f32))
+            .collect()
+    }
+
+    /// A rectangle of the document frame as an image-pixel polygon.
+    pub fn rect_polygon(&self, r: &crate::geometry::RectMm) -> Vec<Point> {
+        [(r.x, r.y), (r.right(), r.y), (r.right(), r.bottom()), (r.x, r.bottom())]
+            .iter()
+            .filter_map(|&(x, y)| self.doc_to_image.apply(x, y))
+            .map(|(x, y)| Point::new(x as f32, y as f32))
+            .collect()
+    }
+}
+
+/// The MRZ-based placement: document frame → image, assuming the MRZ is at
+/// its nominal position for `format`.
+pub fn nominal(reading: &MrzReading, format: Format) -> Homography {
+    let g = FormatGeometry::of(format);
+    let a = reading.mrz_to_image;
+    // mrz = doc - (first_char_x, line0_centre_y)
+    let (tx, ty) = (-g.first_char_x_mm, -g.line_centre_y_mm(0));
+    Homography::from_affine(a.a, a.b, a.a * tx + a.b * ty + a.c, a.d, a.e, a.d * tx + a.e * ty + a.f)
+}
+
+struct Edge {
+    /// Start and end of the edge in the document frame, and its outward normal.
+    p0: (f64, f64),
+    p1: (f64, f64),
+    normal: (f64, f64),
+}
+
+fn edges(w: f64, h: f64) -> [Edge; 4] {
+    [
+        Edge { p0: (0.0, 0.0), p1: (w, 0.0), normal: (0.0, -1.0) },
+        Edge { p0: (w, 0.0), p1: (w, h), normal: (1.0, 0.0) },
+        Edge { p0: (w, h), p1: (0.0, h), normal: (0.0, 1.0) },
+        Edge { p0: (0.0, h), p1: (0.0, 0.0), normal: (-1.0, 0.0) },
+    ]
+}
+
+/// A fitted edge line in image pixels: points p with n·p = c.
+#[derive(Clone, Copy, Debug)]
+struct Line {
+    n: (f64, f64),
+    c: f64,
+}
+
+impl Line {
+    fn intersect(&self, o: &Line) -> Option<(f64, f64)> {
+        let det = self.n.0 * o.n.1 - self.n.1 * o.n.0;
+        if det.abs() < 1e-9 {
+            return None;
+        }
+        Some(((self.c * o.n.1 - self.n.1 * o.c) / det, (self.n.0 * o.c - self.c * o.n.0) / det))
+    }
+
+    /// Total-least-squares fit.
+    fn fit(pts: &[(f64, f64)]) -> Option<Line> {
+        if pts.len() < 2 {
+            return None;
+        }
+        let n = pts.len() as f64;
+        let (mx, my) = pts.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0 / n, a.1 + p.1 / n));
+        let (mut sxx, mut sxy, mut syy) = (0.0, 0.0, 0.0);
+        for p in pts {
+            let (dx, dy) = (p.0 - mx, p.1 - my);
+            sxx += dx * dx;
+            sxy += dx * dy;
+            syy += dy * dy;
+        }
+        // Direction = principal eigenvector; the normal is perpendicular.
+        let theta = 0.5 * (2.0 * sxy).atan2(sxx - syy);
+        let nrm = (-theta.sin(), theta.cos());
+        Some(Line { n: nrm, c: nrm.0 * mx + nrm.1 * my })
+    }
+
+    fn dist(&self, p: (f64, f64)) -> f64 {
+        self.n.0 * p.0 + self.n.1 * p.1 - self.c
+    }
+}
+
+/// Colour difference across the edge at document point `p` (inside minus
+/// outside), sampled in the working image.
+fn across(work: &Planes, to_work: &Homography, p: (f64, f64), n: (f64, f64)) -> Option<[f64; 3]> {
+    let inside = (p.0 - n.0 * STEP_MM, p.1 - n.1 * STEP_MM);
+    let outside = (p.0 + n.0 * STEP_MM, p.1 + n.1 * STEP_MM);
+    let (ix, iy) = to_work.apply(inside.0, inside.1)?;
+    let (ox, oy) = to_work.apply(outside.0, outside.1)?;
+    let a = work.sample(ix, iy)?;
+    let b = work.sample(ox, oy)?;
+    Some([(a[0] - b[0]) as f64, (a[1] - b[1]) as f64, (a[2] - b[2]) as f64])
+}
+
+struct EdgeFit {
+    line: Option<Line>,
+    contrast: f64,
+    residual_mm: f64,
+}
+
+/// Finds one edge near its predicted position (document frame via `to_work`).
+/// Searches offsets from `-inward` (towards the page centre) to `outward`.
+fn find_edge(work: &Planes, to_work: &Homography, e: &Edge, inward: f64, outward: f64, prior_mm: f64, mm_per_work_px: f64) -> EdgeFit {
+    let none = EdgeFit { line: None, contrast: 0.0, residual_mm: f64::INFINITY };
+    let step = 0.1;
+    let offsets: Vec<f64> = (0..=(((inward + outward) / step) as usize)).map(|i| -inward + i as f64 * step).collect();
+    let along: Vec<f64> = (0..SAMPLES).map(|i| ALONG.start() + (ALONG.end() - ALONG.start()) * i as f64 / (SAMPLES - 1) as f64).collect();
+    let point = |t: f64, d: f64| (e.p0.0 + (e.p1.0 - e.p0.0) * t + e.normal.0 * d, e.p0.1 + (e.p1.1 - e.p0.1) * t + e.normal.1 * d);
+
+    // Profile: at each offset, the median of the per-point colour steps
+    // projected on their mean direction. A page edge steps at every point;
+    // a line of bold text or a photo border only along part of the edge,
+    // which moves a mean but not a median.
+    let mut best = (0.0f64, 0.0f64, [0.0f64; 3]);
+    let mut profile = Vec::with_capacity(offsets.len());
+    let mut steps: Vec<[f64; 3]> = Vec::with_capacity(SAMPLES);
+    let mut proj: Vec<f64> = Vec::with_capacity(SAMPLES);
+    for &d in &offsets {
+        steps.clear();
+        steps.extend(along.iter().filter_map(|&t| across(work, to_work, point(t, d), e.normal)));
+        if steps.len() * 10 < SAMPLES * 6 {
+            profile.push(0.0);
+            continue;
+        }
+        let mut mean = [0.0f64; 3];
+        for v in &steps {
+            for c in 0..3 {
+                mean[c] += v[c] / steps.len() as f64;
+            }
+        }
+        let norm = (mean[0] * mean[0] + mean[1] * mean[1] + mean[2] * mean[2]).sqrt();
+        if norm < 1e-9 {
+            profile.push(0.0);
+            continue;
+        }
+        let u = [mean[0] / norm, mean[1] / norm, mean[2] / norm];
+        proj.clear();
+        proj.extend(steps.iter().map(|v| v[0] * u[0] + v[1] * u[1] + v[2] * u[2]));
+        // Positions outside the image count as no step.
+        proj.resize(SAMPLES, 0.0);
+        proj.sort_by(f64::total_cmp);
+        let mag = proj[SAMPLES / 2].max(0.0);
+        profile.push(mag);
+        // Prefer edges near the prediction: background stripes and shadows
+        // outside a faint page edge can step more strongly.
+        let weighted = mag * (-0.5 * (d / prior_mm).powi(2)).exp();
+        if weighted > best.0 {
+            best = (weighted, d, mean);
+        }
+    }
+    let (_, d0, dir) = best;
+    let contrast = (dir[0] * dir[0] + dir[1] * dir[1] + dir[2] * dir[2]).sqrt();
+    let contrast = profile.get(((d0 + inward) / step).round() as usize).copied().unwrap_or(contrast);
+    if contrast < MIN_CONTRAST {
+        return EdgeFit { contrast, ..none };
+    }
+    // A real edge stands out of its profile.
+    let mut sorted = profile.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted[sorted.len() / 2];
+    if contrast < 2.0 * median {
+        return EdgeFit { contrast, ..none };
+    }
+    let norm = (dir[0] * dir[0] + dir[1] * dir[1] + dir[2] * dir[2]).sqrt().max(1e-9);
+    let unit = [dir[0] / norm, dir[1] / norm, dir[2] / norm];
+
+    // Per-point refinement near d0, projected on the edge's colour direction.
+    let mut pts = Vec::with_capacity(SAMPLES);
+    for &t in &along {
+        // A step edge gives a plateau of width 2·STEP_MM in this profile; its
+        // centroid above half height is the edge, free of argmax bias.
+        let mut prof = Vec::with_capacity(61);
+        let mut d = d0 - 1.5;
+        while d <= d0 + 1.5 + 1e-9 {
+            if let Some(v) = across(work, to_work, point(t, d), e.normal) {
+                prof.push((d, v[0] * unit[0] + v[1] * unit[1] + v[2] * unit[2]));
+            }
+            d += 0.05;
+        }
+        let peak = prof.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+        if peak > 0.5 * contrast {
+            let (mut sw, mut sd) = (0.0, 0.0);
+            for &(d, s) in &prof {
+                let w = s - 0.5 * peak;
+                if w > 0.0 {
+                    sw += w;
+                    sd += w * d;
+                }
+            }
+            let p = point(t, sd / sw);
+            if let Some(q) = to_work.apply(p.0, p.1) {
+                pts.push(q);
+            }
+        }
+    }
+    if pts.len() * 2 < SAMPLES {
+        return EdgeFit { contrast, ..none };
+    }
+    // Fit, drop outliers (text touching the edge, a finger), refit.
+    let mut line = match Line::fit(&pts) {
+        Some(l) => l,
+        None => return EdgeFit { contrast, ..none },
+    };
+    for _ in 0..2 {
+        let mut res: Vec<f64> = pts.iter().map(|&p| line.dist(p).abs()).collect();
+        res.sort_by(f64::total_cmp);
+        let mad = res[res.len() / 2].max(0.3);
+        let keep: Vec<(f64, f64)> = pts.iter().copied().filter(|&p| line.dist(p).abs() <= 3.0 * mad).collect();
+        if keep.len() * 3 < SAMPLES {
+            return EdgeFit { contrast, ..none };
+        }
+        if let Some(l) = Line::fit(&keep) {
+            line = l;
+        }
+        pts = keep;
+    }
+    let rms = (pts.iter().map(|&p| line.dist(p).powi(2)).sum::<f64>() / pts.len() as f64).sqrt() * mm_per_work_px;
+    if rms > MAX_EDGE_RESIDUAL_MM {
+        // Not a straight cut edge: text, a photo border, a fold.
+        return EdgeFit { contrast, residual_mm: rms, ..none };
+    }
+    EdgeFit { line: Some(line), contrast, residual_mm: rms }
+}
+
+/// Source downscaling factor giving at least `target_px_per_mm`.
+pub fn downscale_factor(px_per_mm: f32, target_px_per_mm: f64) -> usize {
+    if !(px_per_mm.is_finite() && px_per_mm > 0.0) {
+        return 1;
+    }
+    ((px_per_mm as f64 / target_px_per_mm).floor() as usize).clamp(1, 64)
+}
+
+/// Registers the document whose MRZ was read, assuming `format`'s page.
+pub fn register(img: &DynamicImage, reading: &MrzReading, format: Format) -> Registration {
+    let factor = downscale_factor(reading.px_per_mm, WORK_PX_PER_MM);
+    register_planes(&Planes::from_image_downscaled(img, factor), factor, reading, format)
+}
+
+/// Like [`register`], on the image already box-downscaled by `factor`
+/// (shared with the zone checks to decode and scale the image once).
+pub fn register_planes(work: &Planes, factor: usize, reading: &MrzReading, format: Format) -> Registration {
+    let g = FormatGeometry::of(format);
+    let nominal_h = nominal(reading, format);
+    let fail = Registration {
+        doc_to_image: nominal_h,
+        image_to_doc: nominal_h.inverse().unwrap_or(Homography::IDENTITY),
+        edges_found: [false; 4],
+        edge_contrast: [0.0; 4],
+        edge_residual_mm: [f64::INFINITY; 4],
+        nominal: nominal_h,
+    };
+    if !(reading.px_per_mm.is_finite() && reading.px_per_mm > 0.5) {
+        return fail;
+    }
+    let factor = factor.max(1);
+    let scale = Homography::from_affine(1.0 / factor as f64, 0.0, 0.0, 0.0, 1.0 / factor as f64, 0.0);
+    let mm_per_work_px = factor as f64 / reading.px_per_mm as f64;
+
+    let mut h = nominal_h;
+    let mut result = fail.clone();
+    // Two passes: a wide search from the MRZ prediction, then a narrow one
+    // from the first page estimate (perspective bends far edges away from the
+    // MRZ-only prediction).
+    // How far inside its nominal position each edge may lie before the search
+    // would reach the MRZ itself (top, right, bottom, left).
+    let mrz_end = g.first_char_x_mm + format.line_len() as f64 * g.char_pitch_mm;
+    let last_line = g.line_centres_from_bottom_mm[g.line_centres_from_bottom_mm.len() - 1];
+    let inward = [SEARCH_MM, g.width_mm - mrz_end - 0.3, last_line - 1.5, g.first_char_x_mm - 0.3];
+    // Three passes: wide and anchored on the MRZ (inward search limited so it
+    // cannot reach the MRZ); wide again for the edges still missing, from the
+    // first estimate (perspective bends far edges away from the MRZ-only
+    // prediction); then narrow for all.
+    let mut found_before = [false; 4];
+    for pass in 0..3 {
+        let to_work = scale.compose(&h);
+        let es = edges(g.width_mm, g.height_mm);
+        let fits: Vec<EdgeFit> = es
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let wide = pass == 0 || (pass == 1 && !found_before[i]);
+                let (inw, out, prior) = if wide { (inward[i].clamp(0.5, SEARCH_MM), SEARCH_MM, 6.0) } else { (2.5, 2.5, 100.0) };
+                find_edge(work, &to_work, e, inw, out, prior, mm_per_work_px)
+            })
+            .collect();
+        for i in 0..4 {
+            found_before[i] |= fits[i].line.is_some();
+        }
+        // Missing edges keep the current estimate's line.
+        let lines: Vec<Line> = fits
+            .iter()
+            .zip(es.iter())
+            .map(|(f, e)| {
+                f.line.unwrap_or_else(|| {
+                    let a = to_work.apply(e.p0.0, e.p0.1).unwrap_or((0.0, 0.0));
+                    let b = to_work.apply(e.p1.0, e.p1.1).unwrap_or((1.0, 0.0));
+                    Line::fit(&[a, b]).unwrap_or(Line { n: (0.0, 1.0), c: 0.0 })
+                })
+            })
+            .collect();
+        let corners: Option<Vec<(f64, f64)>> =
+            (0..4).map(|i| lines[(i + 3) % 4].intersect(&lines[i]).map(|(x, y)| (x * factor as f64, y * factor as f64))).collect();
+        let Some(corners) = corners else { break };
+        let doc = [(0.0, 0.0), (g.width_mm, 0.0), (g.width_mm, g.height_mm), (0.0, g.height_mm)];
+        let Some(new_h) = Homography::from_points(doc, [corners[0], corners[1], corners[2], corners[3]]) else { break };
+        if !plausible(&new_h, &nominal_h, g.width_mm, g.height_mm) {
+            break;
+        }
+        h = new_h;
+        result = Registration {
+            doc_to_image: h,
+            image_to_doc: h.inverse().unwrap_or(Homography::IDENTITY),
+            edges_found: [0, 1, 2, 3].map(|i| fits[i].line.is_some()),
+            edge_contrast: [0, 1, 2, 3].map(|i| fits[i].contrast),
+            edge_residual_mm: [0, 1, 2, 3].map(|i| fits[i].residual_mm),
+            nominal: nominal_h,
+        };
+    }
+    if result.page_found() && !scale_plausible(reading, &result, format) {
+        result.edges_found = [false; 4];
+        result.doc_to_image = nominal_h;
+        result.image_to_doc = nominal_h.inverse().unwrap_or(Homography::IDENTITY);
+    }
+    if !result.page_found() {
+        let (wp, hp) = ((work.width * factor) as f64, (work.height * factor) as f64);
+        if let Some(frame) = image_frame_page(wp, hp, &nominal_h, g.width_mm, g.height_mm, reading.px_per_mm as f64) {
+            result = Registration {
+                doc_to_image: frame,
+                image_to_doc: frame.inverse().unwrap_or(Homography::IDENTITY),
+                edges_found: [true; 4],
+                edge_contrast: [f64::NAN; 4],
+                edge_residual_mm: [0.0; 4],
+                nominal: nominal_h,
+            };
+        }
+    }
+    result
+}
+
+/// Relative deviation of the MRZ's line spacing (y) and pitch (x), measured
+/// in the registered document frame, beyond which the registration is
+/// rejected as locked onto something other than the page edges. Pitch is
+/// allowed more: a re-pitched MRZ is a forgery the geometry check reports.
+const MAX_SPACING_DEVIATION: f64 = 0.06;
+const MAX_PITCH_DEVIATION: f64 = 0.08;
+
+/// Whether the MRZ, seen through the registration, has a plausible size.
+fn scale_plausible(reading: &MrzReading, reg: &Registration, format: Format) -> bool {
+    let g = FormatGeometry::of(format);
+    let centres: Vec<Vec<(f64, f64)>> = reading
+        .chars
+        .iter()
+        .map(|l| l.iter().filter_map(|c| reg.image_to_doc.apply(c.centre.x as f64, c.centre.y as f64)).collect())
+        .collect();
+    if centres.len() < 2 || centres.iter().any(|l| l.len() < 10) {
+        // No character geometry to judge by.
+        return true;
+    }
+    let mean = |v: &[(f64, f64)], f: fn(&(f64, f64)) -> f64| v.iter().map(f).sum::<f64>() / v.len() as f64;
+    let spacing = (mean(&centres[centres.len() - 1], |p| p.1) - mean(&centres[0], |p| p.1)) / (centres.len() - 1) as f64;
+    let pitch = centres.iter().map(|l| (l[l.len() - 1].0 - l[0].0) / (l.len() - 1) as f64).sum::<f64>() / centres.len() as f64;
+    (spacing / g.line_pitch_mm - 1.0).abs() <= MAX_SPACING_DEVIATION && (pitch / g.char_pitch_mm - 1.0).abs() <= MAX_PITCH_DEVIATION
+}
+
+/// A scan cropped to the page: the image frame is the page outline when the
+/// image has the page's aspect and the MRZ-based prediction puts the page
+/// corners within a few millimetres of the image corners.
+fn image_frame_page(width_px: f64, height_px: f64, nominal: &Homography, w_mm: f64, h_mm: f64, px_per_mm: f64) -> Option<Homography> {
+    let aspect = (width_px / height_px) / (w_mm / h_mm);
+    if (aspect - 1.0).abs() > 0.02 {
+        return None;
+    }
+    let frame = Homography::from_affine(width_px / w_mm, 0.0, 0.0, 0.0, height_px / h_mm, 0.0);
+    for &(x, y) in &[(0.0, 0.0), (w_mm, 0.0), (w_mm, h_mm), (0.0, h_mm)] {
+        let (a, b) = (nominal.apply(x, y)?, frame.apply(x, y)?);
+        if ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt() > 5.0 * px_per_mm {
+            return None;
+        }
+    }
+    Some(frame)
+}
+
+/// A page estimate must stay close to the MRZ prediction: corners within a
+/// quarter of the page size, and a convex quadrilateral.
+fn plausible(h: &Homography, nominal: &Homography, w: f64, hgt: f64) -> bool {
+    let doc = [(0.0, 0.0), (w, 0.0), (w, hgt), (0.0, hgt)];
+    let mut pts = Vec::new();
+    for &(x, y) in &doc {
+        let (Some(a), Some(b)) = (h.apply(x, y), nominal.apply(x, y)) else { return false };
+        let (Some(s0), Some(s1)) = (nominal.apply(0.0, 0.0), nominal.apply(w, 0.0)) else { return false };
+        let page_w_px = ((s1.0 - s0.0).powi(2) + (s1.1 - s0.1).powi(2)).sqrt();
+        if ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt() > 0.25 * page_w_px {
+            return false;
+        }
+        pts.push(a);
+    }
+    let cross = |o: (f64, f64), a: (f64, f64), b: (f64, f64)| (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0);
+    let signs: Vec<bool> = (0..4).map(|i| cross(pts[i], pts[(i + 1) % 4], pts[(i + 2) % 4]) > 0.0).collect();
+    signs.iter().all(|&s| s == signs[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::Affine;
+    use image::{Rgb, RgbImage};
+
+    /// A light page on a dark background under a known homography, with an
+    /// MRZ reading whose affine is slightly off (as a shifted MRZ would be).
+    fn scene(doc_to_img: &Homography, w: u32, h: u32, g: &FormatGeometry) -> RgbImage {
+        let inv = doc_to_img.inverse().unwrap();
+        RgbImage::from_fn(w, h, |x, y| {
+            let (u, v) = inv.apply(x as f64 + 0.5, y as f64 + 0.5).unwrap();
+            if u >= 0.0 && v >= 0.0 && u <= g.width_mm && v <= g.height_mm {
+                // Faint texture inside the page.
+                let t = ((u * 3.0).sin() * 6.0) as i32;
+                Rgb([(215 + t) as u8, (220 + t) as u8, 205])
+            } else {
+                Rgb([60, 62, 66])
+            }
+        })
+    }
+
+    #[test]
+    fn finds_a_rotated_page_under_perspective() {
+        let g = FormatGeometry::of(Format::Td3);
+        let ppm = 8.0;
+        let (w, h) = (1400u32, 1100u32);
+        let ang = 7f64.to_radians();
+        let (c, s) = (ang.cos() * ppm, ang.sin() * ppm);
+        let truth_affine = Homography::from_affine(c, -s, 180.0, s, c, 120.0);
+        // Mild perspective.
+        let persp = Homography([1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.00004, 0.00002, 1.0]);
+        let truth = persp.compose(&truth_affine);
+        let img = DynamicImage::ImageRgb8(scene(&truth, w, h, g));
+        // The reader's MRZ affine: the true local affine at the MRZ, but
+        // placed 1.5 mm off (an MRZ printed off-nominal).
+        let (ox, oy) = (g.first_char_x_mm + 1.5, g.line_centre_y_mm(0) - 1.0);
+        let o = truth.apply(ox, oy).unwrap();
+        let ex = truth.apply(ox + 1.0, oy).unwrap();
+        let ey = truth.apply(ox, oy + 1.0).unwrap();
+        let reading = MrzReading {
+            found: true,
+            mrz_to_image: Affine { a: ex.0 - o.0, b: ey.0 - o.0, c: o.0, d: ex.1 - o.1, e: ey.1 - o.1, f: o.1 },
+            px_per_mm: ppm as f32,
+            ..Default::default()
+        };
+        let r = register(&img, &reading, Format::Td3);
+        assert!(r.page_found(), "{r:?}");
+        for &(x, y) in &[(0.0, 0.0), (125.0, 0.0), (125.0, 88.0), (0.0, 88.0), (62.0, 44.0)] {
+            let a = r.doc_to_image.apply(x, y).unwrap();
+            let b = truth.apply(x, y).unwrap();
+            let err_mm = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt() / ppm;
+            assert!(err_mm < 0.15, "({x}, {y}): {err_mm:.2} mm off");
+        }
+    }
+
+    #[test]
+    fn uniform_image_finds_no_edges() {
+        let img = DynamicImage::ImageRgb8(RgbImage::from_pixel(600, 500, Rgb([200, 200, 200])));
+        let reading = MrzReading {
+            found: true,
+            mrz_to_image: Affine { a: 4.0, b: 0.0, c: 30.0, d: 0.0, e: 4.0, f: 400.0 },
+            px_per_mm: 4.0,
+            ..Default::default()
+        };
+        let r = register(&img, &reading, Format::Td3);
+        assert!(!r.page_found());
+        assert!(r.edges_found.iter().all(|e| !e));
+    }
+}

@@ -1,0 +1,421 @@
+//! Enrollment: an issuer template from genuine specimen images of one model.
+//!
+//! Each specimen is read (MRZ), registered (page edges) and rectified into the
+//! template frame at [`REF_PX_PER_MM`]. The per-pixel median is the
+//! reference; pixels that vary between specimens are personal data (masked);
+//! the portrait is the largest photo-sized personal region; the rest of the
+//! page above the MRZ is cut into tiles compared as static or background
+//! zones. Each zone's threshold is calibrated leave-one-out: every specimen,
+//! also degraded as a capture would degrade it, is scored against the median
+//! of the others, and the threshold sits a margin below the lowest score.
+//! With fewer than three specimens the defaults apply, and the template says so.
+
+use super::{Calibration, FORMAT_VERSION, MrzSpec, ReferenceSpec, Template, TemplateFile, Zone, ZoneKind};
+use crate::checks::zones::{self, DEFAULT_ZONE_THRESHOLD, REF_PX_PER_MM, Rectified};
+use crate::error::Error;
+use crate::geometry::{FormatGeometry, MRZ_ZONE_HEIGHT_MM, RectMm};
+use crate::mrz;
+use crate::raster::{Planes, box_blur};
+use crate::read::{MrzReading, Reader};
+use crate::register;
+use image::{DynamicImage, GrayImage, ImageFormat, Luma};
+use std::io::Cursor;
+use std::path::Path;
+
+/// Luminance difference from the median above which a pixel is personal.
+const VARIATION_LEVELS: f32 = 28.0;
+/// Personal regions are grown by this much (anti-aliased text edges).
+const MASK_GROW_MM: f64 = 0.8;
+/// Tile size for static/background zones.
+const TILE_MM: f64 = 12.0;
+/// Threshold margin below the lowest leave-one-out score.
+const THRESHOLD_MARGIN: f64 = 0.12;
+const THRESHOLD_RANGE: (f64, f64) = (0.2, 0.9);
+
+/// An enrolled template: the file and its reference data, ready to write.
+#[derive(Clone, Debug)]
+pub struct Enrolled {
+    pub file: TemplateFile,
+    pub reference_png: Vec<u8>,
+    pub mask_png: Vec<u8>,
+    pub notes: Vec<String>,
+}
+
+impl Enrolled {
+    /// Writes `path` (TOML) and the reference data beside it
+    /// (`<stem>.ref.png`, `<stem>.mask.png`).
+    pub fn write(&self, path: &Path) -> Result<(), Error> {
+        let io = |p: &Path| {
+            let p = p.to_path_buf();
+            move |source| Error::Io { path: p, source }
+        };
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let mut file = self.file.clone();
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("template").to_string();
+        let r = file.reference.as_mut().ok_or_else(|| Error::Template("enrolled template has no reference".into()))?;
+        r.image = format!("{stem}.ref.png");
+        r.mask = format!("{stem}.mask.png");
+        let ref_path = dir.join(&r.image);
+        let mask_path = dir.join(&r.mask);
+        std::fs::write(&ref_path, &self.reference_png).map_err(io(&ref_path))?;
+        std::fs::write(&mask_path, &self.mask_png).map_err(io(&mask_path))?;
+        let text = toml::to_string(&file).map_err(|e| Error::Template(format!("cannot serialise template: {e}")))?;
+        let header = "# docscreen issuer template, made by `docscreen enroll`.\n# Reference data beside this file is verified against the SHA-256 recorded here.\n";
+        std::fs::write(path, format!("{header}{text}")).map_err(io(path))
+    }
+
+    /// The template in memory, without writing files.
+    pub fn into_template(self) -> Result<Template, Error> {
+        let (r, m) = (self.reference_png, self.mask_png);
+        let names = self.file.reference.clone().map(|x| (x.image, x.mask)).unwrap_or_default();
+        Template::from_file(self.file, move |name| {
+            if name == names.0 {
+                Ok(r.clone())
+            } else if name == names.1 {
+                Ok(m.clone())
+            } else {
+                Err(Error::Template(format!("no reference data named {name}")))
+            }
+        })
+    }
+}
+
+struct Specimen {
+    rect: Rectified,
+    issuer: String,
+    code: String,
+    format: mrz::Format,
+}
+
+fn prepare(img: &DynamicImage, reading: &MrzReading, index: usize) -> Result<Specimen, Error> {
+    let bad = |m: String| Error::Template(format!("specimen {}: {m}", index + 1));
+    if !reading.found {
+        return Err(bad(format!("no MRZ read ({})", reading.notes.join("; "))));
+    }
+    let v = mrz::validate_lines(&reading.lines, reading.format).map_err(|e| bad(e.to_string()))?;
+    if let Some(c) = v.failed().find(|c| c.name.kind() == mrz::CheckKind::CheckDigit) {
+        return Err(bad(format!("MRZ check digit {} fails: not a clean genuine specimen", c.name)));
+    }
+    let format = v.format();
+    let g = FormatGeometry::of(format);
+    let factor = register::downscale_factor(reading.px_per_mm, REF_PX_PER_MM);
+    let work = Planes::from_image_downscaled(img, factor);
+    let reg = register::register_planes(&work, factor, reading, format);
+    if !reg.page_found() {
+        return Err(bad("page outline not found: enroll from scans showing the whole page on a contrasting background".into()));
+    }
+    let f = v.fields();
+    Ok(Specimen {
+        rect: zones::rectify(&work, factor, &reg, g.width_mm, g.height_mm),
+        issuer: f.issuing_state,
+        code: f.document_code,
+        format,
+    })
+}
+
+fn median(values: &mut [f32]) -> f32 {
+    values.sort_by(f32::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 }
+}
+
+fn median_planes(specs: &[&Rectified]) -> Planes {
+    let (w, h) = (specs[0].width, specs[0].height);
+    let mut out = Planes::new(w, h);
+    let mut buf = vec![0.0f32; specs.len()];
+    for i in 0..w * h {
+        for c in 0..3 {
+            for (k, s) in specs.iter().enumerate() {
+                buf[k] = s.rgb.data[i][c];
+            }
+            out.data[i][c] = median(&mut buf);
+        }
+    }
+    out
+}
+
+fn median_luma(specs: &[&Rectified]) -> Vec<f32> {
+    let n = specs[0].luma.len();
+    let mut buf = vec![0.0f32; specs.len()];
+    (0..n)
+        .map(|i| {
+            for (k, s) in specs.iter().enumerate() {
+                buf[k] = s.luma[i];
+            }
+            median(&mut buf)
+        })
+        .collect()
+}
+
+/// Grows the set pixels of a binary mask by `r` pixels (square structuring element).
+fn dilate(mask: &[bool], w: usize, h: usize, r: usize) -> Vec<bool> {
+    let f: Vec<f32> = mask.iter().map(|&m| if m { 1.0 } else { 0.0 }).collect();
+    box_blur(&f, w, h, r).iter().map(|&v| v > 1e-4).collect()
+}
+
+/// Bounding boxes (x0, y0, x1, y1, area) of 4-connected regions.
+fn components(mask: &[bool], w: usize, h: usize) -> Vec<(usize, usize, usize, usize, usize)> {
+    let mut seen = vec![false; mask.len()];
+    let mut out = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..mask.len() {
+        if !mask[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        let (mut x0, mut y0, mut x1, mut y1, mut area) = (w, h, 0, 0, 0);
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % w, i / w);
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x + 1);
+            y1 = y1.max(y + 1);
+            area += 1;
+            let mut push = |j: usize| {
+                if mask[j] && !seen[j] {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            };
+            if x > 0 {
+                push(i - 1);
+            }
+            if x + 1 < w {
+                push(i + 1);
+            }
+            if y > 0 {
+                push(i - w);
+            }
+            if y + 1 < h {
+                push(i + w);
+            }
+        }
+        out.push((x0, y0, x1, y1, area));
+    }
+    out
+}
+
+/// Simple deterministic capture degradations applied to a rectified
+/// specimen during calibration: blur, noise, coarse quantisation, JPEG.
+fn degrade(r: &Rectified, kind: usize) -> Rectified {
+    let (w, h) = (r.width, r.height);
+    let mut rgb = r.rgb.clone();
+    match kind {
+        1 => {
+            for c in 0..3 {
+                let ch: Vec<f32> = rgb.data.iter().map(|p| p[c]).collect();
+                let b = box_blur(&ch, w, h, 1);
+                rgb.data.iter_mut().zip(b).for_each(|(p, v)| p[c] = v);
+            }
+        }
+        2 => {
+            let mut s = 0x9e37_79b9_7f4a_7c15u64;
+            for p in rgb.data.iter_mut() {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                let n = ((s >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 24.0;
+                for c in p.iter_mut() {
+                    *c = (*c + n).clamp(0.0, 255.0);
+                }
+            }
+        }
+        3 => {
+            let img = rgb.to_rgb_image();
+            let mut bytes = Vec::new();
+            let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 50);
+            if img.write_with_encoder(enc).is_ok() {
+                if let Ok(d) = image::load_from_memory(&bytes) {
+                    rgb = Planes::from_rgb_image(&d.to_rgb8());
+                }
+            }
+        }
+        _ => {}
+    }
+    let luma = zones::comparison_luma(&rgb);
+    Rectified { width: w, height: h, rgb, luma, valid: r.valid.clone() }
+}
+
+fn png(img: &DynamicImage) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).map_err(Error::Image)?;
+    Ok(out)
+}
+
+/// Enrolls a template with id `id` from genuine specimens of one model.
+pub fn enroll(id: &str, specimens: &[DynamicImage], reader: &Reader) -> Result<Enrolled, Error> {
+    let readings: Vec<MrzReading> = specimens.iter().map(|s| reader.read(&s.to_luma8())).collect();
+    let pairs: Vec<(&DynamicImage, &MrzReading)> = specimens.iter().zip(readings.iter()).collect();
+    enroll_with_readings(id, &pairs)
+}
+
+/// Like [`enroll`], with the MRZ readings already made (by another reader,
+/// or from ground truth).
+pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]) -> Result<Enrolled, Error> {
+    if specimens.is_empty() {
+        return Err(Error::InvalidArgument("enrollment needs at least one specimen image".into()));
+    }
+    let specs: Vec<Specimen> = specimens.iter().enumerate().map(|(i, (s, r))| prepare(s, r, i)).collect::<Result<_, _>>()?;
+    let first = &specs[0];
+    for (i, s) in specs.iter().enumerate().skip(1) {
+        if (s.format, &s.issuer, &s.code) != (first.format, &first.issuer, &first.code) {
+            return Err(Error::Template(format!(
+                "specimen {} is {} {} {}, specimen 1 is {} {} {}: enroll one model at a time",
+                i + 1,
+                s.issuer,
+                s.code,
+                s.format,
+                first.issuer,
+                first.code,
+                first.format
+            )));
+        }
+    }
+    let format = first.format;
+    let g = FormatGeometry::of(format);
+    let (w, h) = (first.rect.width, first.rect.height);
+    let rects: Vec<&Rectified> = specs.iter().map(|s| &s.rect).collect();
+    let mut notes = Vec::new();
+
+    // Reference and personal mask.
+    let reference = median_planes(&rects);
+    let ref_luma = median_luma(&rects);
+    let mrz_top = ((g.height_mm - MRZ_ZONE_HEIGHT_MM) * REF_PX_PER_MM).floor() as usize;
+    let mut personal: Vec<bool> = (0..w * h)
+        .map(|i| {
+            i / w >= mrz_top
+                || rects.iter().any(|r| !r.valid[i])
+                || (rects.len() > 1 && rects.iter().any(|r| (r.luma[i] - ref_luma[i]).abs() > VARIATION_LEVELS))
+        })
+        .collect();
+    if rects.len() == 1 {
+        // One specimen cannot show what varies: mask every dark mark
+        // (personal text included, pre-printed text too) and say so.
+        let bg = box_blur(&ref_luma, w, h, (3.0 * REF_PX_PER_MM) as usize);
+        for i in 0..w * h {
+            if ref_luma[i] < bg[i] - 30.0 {
+                personal[i] = true;
+            }
+        }
+        notes.push("one specimen: personal data cannot be told from pre-printed ink; every dark mark is masked and default thresholds apply".into());
+    }
+    let grow = (MASK_GROW_MM * REF_PX_PER_MM).round() as usize;
+    let personal = dilate(&personal, w, h, grow);
+
+    // Portrait: the largest photo-shaped personal region above the MRZ.
+    let above: Vec<bool> = (0..w * h).map(|i| personal[i] && i / w < mrz_top).collect();
+    let mm = |px: usize| px as f64 / REF_PX_PER_MM;
+    let portrait = components(&above, w, h)
+        .into_iter()
+        .filter(|&(x0, y0, x1, y1, _)| {
+            let (bw, bh) = (mm(x1 - x0), mm(y1 - y0));
+            bw >= 12.0 && bh >= 15.0 && (0.9..=1.8).contains(&(bh / bw)) && bw < g.width_mm * 0.6
+        })
+        .max_by_key(|c| c.4)
+        .map(|(x0, y0, x1, y1, _)| RectMm::new(mm(x0), mm(y0), mm(x1 - x0), mm(y1 - y0)));
+    if portrait.is_none() && rects.len() > 1 {
+        notes.push("no portrait-sized personal region found: no portrait zone".into());
+    }
+
+    // Zones.
+    let mut zones = vec![Zone { name: "mrz".into(), kind: ZoneKind::Mrz, rect: g.mrz_zone(), threshold: None, tolerance_mm: 2.0 }];
+    if let Some(p) = portrait {
+        zones.push(Zone { name: "portrait".into(), kind: ZoneKind::Portrait, rect: p, threshold: None, tolerance_mm: 0.5 });
+    }
+    let top_h = g.height_mm - MRZ_ZONE_HEIGHT_MM;
+    let cols = (g.width_mm / TILE_MM).round().max(1.0) as usize;
+    let rows = (top_h / TILE_MM).round().max(1.0) as usize;
+    let (tw, th) = (g.width_mm / cols as f64, top_h / rows as f64);
+    let mask_u8: Vec<u8> = personal.iter().map(|&p| if p { 255 } else { 0 }).collect();
+    for r in 0..rows {
+        for c in 0..cols {
+            let rect = RectMm::new(c as f64 * tw, r as f64 * th, tw, th);
+            if let Some(p) = portrait {
+                let o = zones::ring_outer(&p);
+                let ix = (rect.right().min(o.right()) - rect.x.max(o.x)).max(0.0);
+                let iy = (rect.bottom().min(o.bottom()) - rect.y.max(o.y)).max(0.0);
+                if ix * iy > 0.3 * rect.w * rect.h {
+                    continue;
+                }
+            }
+            let px = zones::zone_pixels(ZoneKind::Static, &rect, &mask_u8, w, h);
+            let (x0, y0, x1, y1) = zones::zone_px(&rect, w, h);
+            let area = ((x1 - x0) * (y1 - y0)).max(1);
+            let stable = px.len() as f64 / area as f64;
+            let kind = if stable < 0.3 {
+                ZoneKind::Text
+            } else {
+                let n = px.len() as f64;
+                let mean = px.iter().map(|&i| ref_luma[i] as f64).sum::<f64>() / n;
+                let var = px.iter().map(|&i| (ref_luma[i] as f64 - mean).powi(2)).sum::<f64>() / n;
+                if var.sqrt() > 20.0 { ZoneKind::Static } else { ZoneKind::Background }
+            };
+            zones.push(Zone { name: format!("r{}c{}", r + 1, c + 1), kind, rect, threshold: None, tolerance_mm: 0.5 });
+        }
+    }
+
+    // Calibration.
+    let calibration = if rects.len() >= 3 {
+        for z in zones.iter_mut().filter(|z| matches!(z.kind, ZoneKind::Static | ZoneKind::Background | ZoneKind::Portrait)) {
+            let px = zones::zone_pixels(z.kind, &z.rect, &mask_u8, w, h);
+            let outer = if z.kind == ZoneKind::Portrait { zones::ring_outer(&z.rect) } else { z.rect };
+            let (x0, y0, x1, y1) = zones::zone_px(&outer, w, h);
+            let area = (x1 - x0) * (y1 - y0);
+            let shift = (z.tolerance_mm * REF_PX_PER_MM).round() as i32;
+            let mut lowest = f64::INFINITY;
+            for s in 0..rects.len() {
+                let others: Vec<&Rectified> = rects.iter().enumerate().filter(|(k, _)| *k != s).map(|(_, r)| *r).collect();
+                let loo = median_luma(&others);
+                for kind in 0..4 {
+                    let d = degrade(rects[s], kind);
+                    if let Some((score, _)) = zones::best_ncc(&d, &loo, &px, shift, area) {
+                        lowest = lowest.min(score);
+                    }
+                }
+            }
+            if lowest.is_finite() {
+                z.threshold = Some((lowest - THRESHOLD_MARGIN).clamp(THRESHOLD_RANGE.0, THRESHOLD_RANGE.1));
+            }
+        }
+        Calibration {
+            specimens: rects.len() as u32,
+            method: "leave-one-out".into(),
+            notes: vec![format!(
+                "threshold = lowest score of each specimen (clean, blurred, noisy, JPEG q50) against the median of the others, minus {THRESHOLD_MARGIN}, within [{}, {}]",
+                THRESHOLD_RANGE.0, THRESHOLD_RANGE.1
+            )],
+        }
+    } else {
+        notes.push(format!("{} specimen(s): thresholds not calibrated, default {DEFAULT_ZONE_THRESHOLD} applies; enroll three or more", rects.len()));
+        Calibration { specimens: rects.len() as u32, method: "defaults".into(), notes: vec![] }
+    };
+    let mut calibration = calibration;
+    calibration.notes.extend(notes.iter().cloned());
+
+    let reference_png = png(&DynamicImage::ImageRgb8(reference.to_rgb_image()))?;
+    let mask_img = GrayImage::from_fn(w as u32, h as u32, |x, y| Luma([mask_u8[y as usize * w + x as usize]]));
+    let mask_png = png(&DynamicImage::ImageLuma8(mask_img))?;
+    let code = first.code.trim_end_matches('<').to_string();
+    let file = TemplateFile {
+        format_version: FORMAT_VERSION,
+        id: id.to_string(),
+        issuer: first.issuer.clone(),
+        document_codes: if code.is_empty() { vec![] } else { vec![code] },
+        format,
+        width_mm: g.width_mm,
+        height_mm: g.height_mm,
+        description: format!("enrolled from {} specimen(s)", rects.len()),
+        mrz: Some(MrzSpec::icao(format)),
+        zones,
+        reference: Some(ReferenceSpec {
+            image: format!("{id}.ref.png"),
+            sha256: crate::screen::hex_sha256(&reference_png),
+            px_per_mm: REF_PX_PER_MM,
+            mask: format!("{id}.mask.png"),
+            mask_sha256: crate::screen::hex_sha256(&mask_png),
+        }),
+        calibration: Some(calibration),
+    };
+    Ok(Enrolled { file, reference_png, mask_png, notes })
+}
