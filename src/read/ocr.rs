@@ -32,6 +32,9 @@ pub struct Reference {
     pub ch: u8,
     /// Index of `ch` in the MRZ alphabet (several references may share it).
     pub class: usize,
+    /// Whether this is the font's own glyph (not a derived variant): the
+    /// OCR-B conformity score uses only these.
+    pub canonical: bool,
     pub w: Vec<f32>,
 }
 
@@ -147,10 +150,10 @@ impl References {
             // printers use a variant with digits at letter height, so digits
             // get a second, squeezed reference.
             let variants: &[f32] = if c.is_ascii_digit() { &[1.0, 0.92] } else { &[1.0] };
-            for &ys in variants {
+            for (i, &ys) in variants.iter().enumerate() {
                 // The embedded font has every MRZ glyph (tested in `font`).
                 let w = render_reference(font, c as char, sigma, ys).unwrap_or_else(|| vec![0.0; RW * RH]);
-                refs.push(Reference { ch: c, class, w: normalise(&w) });
+                refs.push(Reference { ch: c, class, canonical: i == 0, w: normalise(&w) });
             }
         }
         let mut t = vec![0f32; RW * RH * NPAD];
@@ -171,6 +174,29 @@ pub struct Patch {
     pub w: usize,
     pub h: usize,
     pub px: Vec<f32>,
+    /// Integral images of values and squares, `(w+1)×(h+1)`, for window
+    /// statistics at any shift.
+    i1: Vec<f64>,
+    i2: Vec<f64>,
+}
+
+impl Patch {
+    pub fn new(s: usize, w: usize, h: usize, px: Vec<f32>) -> Patch {
+        let iw = w + 1;
+        let mut i1 = vec![0f64; iw * (h + 1)];
+        let mut i2 = vec![0f64; iw * (h + 1)];
+        for y in 0..h {
+            let (mut r1, mut r2) = (0f64, 0f64);
+            for x in 0..w {
+                let v = px[y * w + x] as f64;
+                r1 += v;
+                r2 += v * v;
+                i1[(y + 1) * iw + x + 1] = i1[y * iw + x + 1] + r1;
+                i2[(y + 1) * iw + x + 1] = i2[y * iw + x + 1] + r2;
+            }
+        }
+        Patch { s, w, h, px, i1, i2 }
+    }
 }
 
 /// Where to sample a cell: its centre in image pixels, the image vectors of
@@ -189,33 +215,53 @@ impl CellFrame {
     }
 }
 
-/// Samples the patch for `frame` with a shift margin `s`, averaging
-/// `ceil(scale)²` bilinear samples per pixel when the image is finer than
-/// the normalised frame (an area filter against aliasing).
+/// Samples the patch for `frame` with a shift margin `s`, averaging 2×2
+/// bilinear samples per pixel when the image is finer than the normalised
+/// frame (an area filter against aliasing; glyph strokes are several pixels
+/// wide wherever the image is that fine).
 pub fn sample(img: &GrayImage, frame: &CellFrame, s: usize) -> Patch {
     let (w, h) = (RW + 2 * s, RH + 2 * s);
     let scale = frame.ex.0.hypot(frame.ex.1).max(frame.ey.0.hypot(frame.ey.1));
-    // Two samples per axis suffice: glyph strokes are several pixels wide
-    // wherever the image is finer than the frame.
-    let ss = (scale.ceil() as usize).clamp(1, 2);
+    let ss = if scale > 1.2 { 2 } else { 1 };
     let mut px = vec![0f32; w * h];
     let (x0, y0) = (w as f64 / 2.0, h as f64 / 2.0);
     let inv = 1.0 / (ss * ss) as f32;
+    let (iw, ih) = (img.width() as f64, img.height() as f64);
+    // Bilinear without bounds checks when the whole patch is inside.
+    let inside = [(0.0, 0.0), (w as f64, 0.0), (0.0, h as f64), (w as f64, h as f64)].iter().all(|&(x, y)| {
+        let (ix, iy) = frame.at(x - x0, y - y0);
+        ix >= 1.0 && iy >= 1.0 && ix < iw - 1.0 && iy < ih - 1.0
+    });
+    let raw = img.as_raw();
+    let stride = img.width() as usize;
+    let fast = |x: f32, y: f32| -> f32 {
+        let (fx, fy) = (x - 0.5, y - 0.5);
+        let (xi, yi) = (fx as usize, fy as usize);
+        let (ax, ay) = (fx - xi as f32, fy - yi as f32);
+        let i = yi * stride + xi;
+        let (p00, p10, p01, p11) = (raw[i] as f32, raw[i + 1] as f32, raw[i + stride] as f32, raw[i + stride + 1] as f32);
+        let top = p00 + (p10 - p00) * ax;
+        let bot = p01 + (p11 - p01) * ax;
+        top + (bot - top) * ay
+    };
+    let (ex, ey) = ((frame.ex.0 as f32, frame.ex.1 as f32), (frame.ey.0 as f32, frame.ey.1 as f32));
+    let d = 1.0 / ss as f32;
     for y in 0..h {
         for x in 0..w {
             let mut acc = 0.0;
             for sy in 0..ss {
+                let ny = y as f32 + (sy as f32 + 0.5) * d - y0 as f32;
                 for sx in 0..ss {
-                    let nx = x as f64 + (sx as f64 + 0.5) / ss as f64 - x0;
-                    let ny = y as f64 + (sy as f64 + 0.5) / ss as f64 - y0;
-                    let (ix, iy) = frame.at(nx, ny);
-                    acc += super::raster::bilinear(img, ix as f32, iy as f32);
+                    let nx = x as f32 + (sx as f32 + 0.5) * d - x0 as f32;
+                    let ix = frame.c.0 as f32 + nx * ex.0 + ny * ey.0;
+                    let iy = frame.c.1 as f32 + nx * ex.1 + ny * ey.1;
+                    acc += if inside { fast(ix, iy) } else { super::raster::bilinear(img, ix, iy) };
                 }
             }
             px[y * w + x] = 255.0 - acc * inv;
         }
     }
-    Patch { s, w, h, px }
+    Patch::new(s, w, h, px)
 }
 
 /// Best NCC of every class over the shifts of the patch, with the shift
@@ -223,6 +269,8 @@ pub fn sample(img: &GrayImage, frame: &CellFrame, s: usize) -> Patch {
 #[derive(Clone, Debug)]
 pub struct Scores {
     pub ncc: [f32; NCLASS],
+    /// Best NCC with each class's canonical reference only.
+    pub canon: [f32; NCLASS],
     pub shift: [(i8, i8); NCLASS],
     /// Standard deviation of the patch window at the best class's shift
     /// (ink contrast; near 0 for an empty cell).
@@ -238,16 +286,13 @@ impl Scores {
 /// Mean and norm of the window at offset `(ox, oy)` of the patch.
 #[inline]
 fn window_stats(p: &Patch, ox: usize, oy: usize) -> (f32, f32) {
-    let (mut sum, mut sq) = (0f32, 0f32);
-    for y in 0..RH {
-        for &v in &p.px[(oy + y) * p.w + ox..(oy + y) * p.w + ox + RW] {
-            sum += v;
-            sq += v * v;
-        }
-    }
-    let n = (RW * RH) as f32;
+    let iw = p.w + 1;
+    let at = |t: &[f64], x: usize, y: usize| t[y * iw + x];
+    let rect = |t: &[f64]| at(t, ox + RW, oy + RH) - at(t, ox, oy + RH) - at(t, ox + RW, oy) + at(t, ox, oy);
+    let (sum, sq) = (rect(&p.i1), rect(&p.i2));
+    let n = (RW * RH) as f64;
     let var = (sq - sum * sum / n).max(0.0);
-    (var.sqrt().max(1e-3), (var / n).sqrt())
+    ((var.sqrt() as f32).max(1e-3), (var / n).sqrt() as f32)
 }
 
 /// Dot products of the window at `(ox, oy)` with every class.
@@ -311,11 +356,32 @@ pub fn match_classes(refs: &References, p: &Patch, classes: &[usize]) -> (f32, (
     best
 }
 
+/// Best NCC of the patch with the canonical reference of `class` over the
+/// shifts in the patch margin: the OCR-B conformity of a glyph.
+pub fn conformity(refs: &References, p: &Patch, class: usize) -> f32 {
+    let Some(r) = refs.refs.iter().find(|r| r.class == class && r.canonical) else { return 0.0 };
+    let s = p.s as i64;
+    let mut best = -1.0f32;
+    for dy in -s..=s {
+        for dx in -s..=s {
+            let (ox, oy) = ((dx + s) as usize, (dy + s) as usize);
+            let (norm, _) = window_stats(p, ox, oy);
+            let mut dot = 0f32;
+            for y in 0..RH {
+                let row = &p.px[(oy + y) * p.w + ox..(oy + y) * p.w + ox + RW];
+                dot += row.iter().zip(&r.w[y * RW..(y + 1) * RW]).map(|(a, b)| a * b).sum::<f32>();
+            }
+            best = best.max(dot / norm);
+        }
+    }
+    best
+}
+
 /// Matches a patch: every class at the shifts within 1 pixel, then the
 /// three best classes at every shift within the patch margin (≤ 2).
 pub fn match_patch(refs: &References, p: &Patch) -> Scores {
     let s = p.s as i64;
-    let mut out = Scores { ncc: [-1.0; NCLASS], shift: [(0, 0); NCLASS], contrast: 0.0 };
+    let mut out = Scores { ncc: [-1.0; NCLASS], canon: [-1.0; NCLASS], shift: [(0, 0); NCLASS], contrast: 0.0 };
     let mut contrast = [0f32; NCLASS];
     let inner = s.min(1);
     for dy in -inner..=inner {
@@ -326,6 +392,9 @@ pub fn match_patch(refs: &References, p: &Patch) -> Scores {
             accumulate(p, ox, oy, &refs.t, &mut acc);
             for (r, a) in refs.refs.iter().zip(&acc) {
                 let (c, v) = (r.class, a / norm);
+                if r.canonical && v > out.canon[c] {
+                    out.canon[c] = v;
+                }
                 if v > out.ncc[c] {
                     out.ncc[c] = v;
                     out.shift[c] = (dx as i8, dy as i8);
@@ -345,13 +414,16 @@ pub fn match_patch(refs: &References, p: &Patch) -> Scores {
                 let (ox, oy) = ((dx + s) as usize, (dy + s) as usize);
                 let (norm, sd) = window_stats(p, ox, oy);
                 for r in refs.refs.iter().filter(|r| order[..3].contains(&r.class)) {
-                    let (c, r) = (r.class, &r.w);
+                    let (c, canonical, r) = (r.class, r.canonical, &r.w);
                     let mut dot = 0f32;
                     for y in 0..RH {
                         let row = &p.px[(oy + y) * p.w + ox..(oy + y) * p.w + ox + RW];
                         dot += row.iter().zip(&r[y * RW..(y + 1) * RW]).map(|(a, b)| a * b).sum::<f32>();
                     }
                     let v = dot / norm;
+                    if canonical && v > out.canon[c] {
+                        out.canon[c] = v;
+                    }
                     if v > out.ncc[c] {
                         out.ncc[c] = v;
                         out.shift[c] = (dx as i8, dy as i8);
@@ -399,7 +471,7 @@ mod tests {
                 px[(y + s) * w + x + s] = raw[y * RW + x] * 200.0;
             }
         }
-        let sc = match_patch(&r, &Patch { s, w, h, px });
+        let sc = match_patch(&r, &Patch::new(s, w, h, px));
         let best = sc.best();
         assert_eq!(MRZ_ALPHABET[best], b'7');
         assert!(sc.ncc[best] > 0.99);

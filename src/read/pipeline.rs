@@ -86,6 +86,7 @@ pub const DECIDE: DecideParams = DecideParams { temperature: 0.025, unsure: 0.9 
 struct Cell {
     scores: Scores,
     frame: CellFrame,
+    patch: ocr::Patch,
 }
 
 /// The reading of one candidate with its mean best NCC (for choosing
@@ -120,7 +121,7 @@ fn frame(line: &LineModel, k: f64, shape: Shape) -> CellFrame {
 fn match_cell(img: &GrayImage, refs: &References, line: &LineModel, k: f64, shape: Shape) -> Cell {
     let frame = frame(line, k, shape);
     let patch = ocr::sample(img, &frame, 2);
-    Cell { scores: ocr::match_patch(refs, &patch), frame }
+    Cell { scores: ocr::match_patch(refs, &patch), frame, patch }
 }
 
 /// About a dozen cells spread over the lines, for comparing hypotheses.
@@ -350,7 +351,7 @@ pub fn read_candidate(img: &GrayImage, levels: &[References], cand: &Candidate) 
         let all: Vec<f32> = cells.iter().flatten().map(|c| c.scores.ncc[c.scores.best()]).collect();
         all.iter().sum::<f32>() / all.len().max(1) as f32
     };
-    let reading = decide(&lines, &cells, notes)?;
+    let reading = decide(&lines, &cells, refs, notes)?;
     Some(Attempt { reading, quality })
 }
 
@@ -391,7 +392,7 @@ fn softmax_top2(s: &[f32; NCLASS], t: f32) -> (usize, f32, usize, f32, [f32; NCL
     (order[0], p[order[0]], order[1], p[order[1]], p)
 }
 
-fn decide(lines: &[LineModel], cells: &[Vec<Cell>], mut notes: Vec<String>) -> Option<MrzReading> {
+fn decide(lines: &[LineModel], cells: &[Vec<Cell>], refs: &References, mut notes: Vec<String>) -> Option<MrzReading> {
     let n = lines.first()?.n;
     // Format from the first five characters, read as letters.
     let first: Vec<u8> = cells[0]
@@ -434,7 +435,8 @@ fn decide(lines: &[LineModel], cells: &[Vec<Cell>], mut notes: Vec<String>) -> O
                 confidence: pb,
                 runner_up: MRZ_ALPHABET[r] as char,
                 runner_up_confidence: pr,
-                ocrb_score: c.scores.ncc[b].clamp(0.0, 1.0),
+                // At the blur level that fits the capture, canonical glyph only.
+                ocrb_score: ocr::conformity(refs, &c.patch, b).clamp(0.0, 1.0),
                 centre: Point::new(centre.0 as f32, centre.1 as f32),
                 quad: glyph_quad(&c.frame, MRZ_ALPHABET[b], dx, dy),
             });

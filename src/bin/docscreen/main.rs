@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 mod cmd_enroll;
 mod cmd_mrz;
+mod cmd_read;
 mod cmd_screen;
 mod inputs;
 #[cfg(feature = "synth")]
@@ -21,6 +22,8 @@ struct Cli {
 enum Command {
     /// Validate MRZ text (check digits and field rules).
     Mrz(cmd_mrz::Args),
+    /// Read the MRZ from images (no template checks).
+    Read(cmd_read::Args),
     /// Screen document images for forgery.
     Screen(cmd_screen::Args),
     /// Build an issuer template from genuine specimens.
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Mrz(a) => cmd_mrz::run(a),
+        Command::Read(a) => cmd_read::run(a),
         Command::Screen(a) => cmd_screen::run(a),
         Command::Enroll(a) => cmd_enroll::run(a),
         #[cfg(feature = "synth")]
