@@ -611,3 +611,98 @@ fn geometry(format: Format, lines: &[LineModel]) -> (Affine, [Point; 4], f32, f3
     let rot = (-ay).atan2(ax).to_degrees() as f32;
     (aff, quad, rot, ppm as f32)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TD3: [&str; 2] = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"];
+
+    /// Text, probabilities and readings for `lines`, every character read
+    /// with confidence `conf` except the overrides `(line, col, ch, conf,
+    /// runner_up, runner_up_conf)`.
+    fn setup(lines: &[&str], over: &[(usize, usize, u8, f32, u8, f32)]) -> (Vec<Vec<u8>>, Vec<Vec<[f32; NCLASS]>>, Vec<Vec<CharReading>>) {
+        let mut text: Vec<Vec<u8>> = lines.iter().map(|l| l.as_bytes().to_vec()).collect();
+        let mut probs = Vec::new();
+        let mut chars = Vec::new();
+        for (j, l) in text.iter_mut().enumerate() {
+            let mut pl = Vec::new();
+            let mut cl = Vec::new();
+            for (k, ch) in l.iter_mut().enumerate() {
+                let mut p = [0.0005f32; NCLASS];
+                let (c, conf, ru, ruc) = over
+                    .iter()
+                    .find(|o| o.0 == j && o.1 == k)
+                    .map(|o| (o.2, o.3, o.4, o.5))
+                    .unwrap_or((*ch, 0.98, b'<', 0.0005));
+                *ch = c;
+                p[ocr::class_of(c).unwrap()] = conf;
+                p[ocr::class_of(ru).unwrap()] = ruc;
+                pl.push(p);
+                cl.push(CharReading {
+                    ch: c as char,
+                    confidence: conf,
+                    runner_up: ru as char,
+                    runner_up_confidence: ruc,
+                    ocrb_score: 0.9,
+                    centre: Point::default(),
+                    quad: [Point::default(); 4],
+                });
+            }
+            probs.push(pl);
+            chars.push(cl);
+        }
+        (text, probs, chars)
+    }
+
+    #[test]
+    fn a_confident_wrong_digit_is_never_repaired() {
+        // Document number digit '9' (col 2) read as a confident '3'.
+        let (mut text, probs, mut chars) = setup(&TD3, &[(1, 2, b'3', 0.97, b'9', 0.02)]);
+        let choices = apply_check_digits(Format::Td3, &mut text, &probs, &mut chars);
+        assert!(choices.is_empty());
+        assert_eq!(text[1][2], b'3');
+        let lines: Vec<&str> = text.iter().map(|l| std::str::from_utf8(l).unwrap()).collect();
+        assert!(!mrz::validate_lines(&lines, None).unwrap().is_valid(), "the misread stays visible");
+    }
+
+    #[test]
+    fn an_unsure_character_is_chosen_by_its_check_digit_and_recorded() {
+        let (mut text, probs, mut chars) = setup(&TD3, &[(1, 2, b'3', 0.55, b'9', 0.44)]);
+        let choices = apply_check_digits(Format::Td3, &mut text, &probs, &mut chars);
+        assert_eq!(choices, vec![CheckDigitChoice { line: 1, col: 2, classified: '3', chosen: '9' }]);
+        assert_eq!(text[1][2], b'9');
+        assert_eq!(chars[1][2].ch, '9');
+        assert!(chars[1][2].confidence < 0.5, "the chosen character keeps its low confidence");
+        let lines: Vec<&str> = text.iter().map(|l| std::str::from_utf8(l).unwrap()).collect();
+        assert!(mrz::validate_lines(&lines, None).unwrap().is_valid());
+    }
+
+    #[test]
+    fn two_equally_plausible_repairs_are_left_alone() {
+        // Birth date 740812 with check digit 2. The check digit read as an
+        // unsure '7' (runner-up '2'), and the birth date's last digit '2'
+        // read as an unsure '2' whose runner-up '7' would also satisfy the
+        // printed '7' (weight 1: +5 on the sum). Two repairs, equally
+        // plausible: neither is chosen.
+        let (mut text, probs, mut chars) = setup(&TD3, &[(1, 19, b'7', 0.5, b'2', 0.45), (1, 18, b'2', 0.5, b'7', 0.45)]);
+        let before = text.clone();
+        let choices = apply_check_digits(Format::Td3, &mut text, &probs, &mut chars);
+        assert!(choices.is_empty(), "{choices:?}");
+        assert_eq!(text, before);
+    }
+
+    #[test]
+    fn kinds_follow_the_layout() {
+        let k = kinds(Format::Td3);
+        assert_eq!(k[0][0], Kind::Alpha);
+        assert_eq!(k[0][10], Kind::Alpha);
+        assert_eq!(k[1][0], Kind::Any, "document numbers are alphanumeric");
+        assert_eq!(k[1][9], Kind::Digit);
+        assert_eq!(k[1][13], Kind::Digit);
+        assert_eq!(k[1][20], Kind::Sex);
+        assert_eq!(k[1][43], Kind::Digit);
+        assert!(Kind::Digit.allows(b'<') && !Kind::Digit.allows(b'O'));
+        assert!(Kind::Alpha.allows(b'<') && !Kind::Alpha.allows(b'0'));
+    }
+}
