@@ -690,7 +690,7 @@ fn group_rows(rows: &[Row]) -> Vec<Group<'_>> {
         }
         let um = (a.umin.max(b.umin) + a.umax.min(b.umax)) / 2.0;
         let dv = b.v_at(um) - a.v_at(um);
-        if dv < 1.3 * p || dv > 3.4 * p {
+        if dv < 0.85 * p || dv > 3.4 * p {
             return None;
         }
         let overlap = a.umax.min(b.umax) - a.umin.max(b.umin);
@@ -704,11 +704,12 @@ fn group_rows(rows: &[Row]) -> Vec<Group<'_>> {
     for i in 0..mrz_rows.len() {
         for j in i + 1..mrz_rows.len() {
             let Some(r1) = compatible(mrz_rows[i], mrz_rows[j]) else { continue };
-            // Three lines of TD1: line pitch ≈ 1.67 character pitches.
-            if r1 < 2.2 {
+            // Three lines of 30 (TD1: line pitch ≈ 1.67 character pitches;
+            // a moved line may make the two spacings differ).
+            {
                 for k in j + 1..mrz_rows.len() {
                     let Some(r2) = compatible(mrz_rows[j], mrz_rows[k]) else { continue };
-                    if (r1 / r2 - 1.0).abs() < 0.25 {
+                    if (r1 / r2 - 1.0).abs() < 0.5 {
                         let rows = vec![mrz_rows[i], mrz_rows[j], mrz_rows[k]];
                         if let Some(g) = score_group(rows, &[30]) {
                             groups.push(g);

@@ -4,6 +4,7 @@
 //! A reading never errors: an image without a readable MRZ gives
 //! `found == false` with the reason in `notes`.
 
+mod adapt;
 mod cc;
 mod locate;
 mod ocr;

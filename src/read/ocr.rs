@@ -39,7 +39,7 @@ pub struct Reference {
 }
 
 /// References padded to a multiple of 8 for the transposed matrix.
-const NPAD: usize = 48;
+pub const NPAD: usize = 48;
 
 /// The reference set, rendered once.
 #[derive(Clone, Debug)]
@@ -285,7 +285,7 @@ impl Scores {
 
 /// Mean and norm of the window at offset `(ox, oy)` of the patch.
 #[inline]
-fn window_stats(p: &Patch, ox: usize, oy: usize) -> (f32, f32) {
+pub fn window_stats(p: &Patch, ox: usize, oy: usize) -> (f32, f32) {
     let iw = p.w + 1;
     let at = |t: &[f64], x: usize, y: usize| t[y * iw + x];
     let rect = |t: &[f64]| at(t, ox + RW, oy + RH) - at(t, ox, oy + RH) - at(t, ox + RW, oy) + at(t, ox, oy);
@@ -319,7 +319,7 @@ fn accumulate_avx2(p: &Patch, ox: usize, oy: usize, t: &[f32], acc: &mut [f32; N
 }
 
 #[inline]
-fn accumulate(p: &Patch, ox: usize, oy: usize, t: &[f32], acc: &mut [f32; NPAD]) {
+pub fn accumulate(p: &Patch, ox: usize, oy: usize, t: &[f32], acc: &mut [f32; NPAD]) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") {

@@ -2,6 +2,7 @@
 //! geometry refinement, character decisions with format priors and check
 //! digits, and the geometry of the reading.
 
+use super::adapt;
 use super::locate::{Candidate, LineModel, poly2_fit};
 use super::ocr::{self, CAP, CellFrame, NCLASS, PITCH_OVER_CAP, References, Scores};
 use super::{Affine, CharReading, CheckDigitChoice, MrzReading, Point};
@@ -378,6 +379,17 @@ fn format_of(n_lines: usize, n: usize, first: &[u8]) -> Format {
     }
 }
 
+/// Scores with the position's prior applied.
+fn with_prior(s: &[f32; NCLASS], kind: Kind) -> [f32; NCLASS] {
+    let mut out = *s;
+    for (i, v) in out.iter_mut().enumerate() {
+        if !kind.allows(MRZ_ALPHABET[i]) {
+            *v -= kind.penalty();
+        }
+    }
+    out
+}
+
 fn softmax_top2(s: &[f32; NCLASS], t: f32) -> (usize, f32, usize, f32, [f32; NCLASS]) {
     let m = s.iter().cloned().fold(f32::MIN, f32::max);
     let mut p = [0f32; NCLASS];
@@ -410,6 +422,46 @@ fn decide(lines: &[LineModel], cells: &[Vec<Cell>], refs: &References, mut notes
         .collect();
     let format = format_of(lines.len(), n, &first);
     let kinds = kinds(format);
+    let kind_at = |j: usize, k: usize| kinds.get(j).and_then(|l| l.get(k)).copied().unwrap_or(Kind::Any);
+    // First decision from the OCR-B scores, then adapted to the document.
+    let mut scores: Vec<Vec<[f32; NCLASS]>> = cells.iter().map(|l| l.iter().map(|c| c.scores.ncc).collect()).collect();
+    let first_pass: Vec<Vec<(usize, f32)>> = scores
+        .iter()
+        .enumerate()
+        .map(|(j, l)| {
+            l.iter()
+                .enumerate()
+                .map(|(k, s)| {
+                    let (b, pb, ..) = softmax_top2(&with_prior(s, kind_at(j, k)), DECIDE.temperature);
+                    (b, pb)
+                })
+                .collect()
+        })
+        .collect();
+    let mut samples = Vec::new();
+    for (j, l) in cells.iter().enumerate() {
+        for (k, c) in l.iter().enumerate() {
+            let (b, pb) = first_pass[j][k];
+            let kind = kind_at(j, k);
+            if kind != Kind::Any && kind.allows(MRZ_ALPHABET[b]) && pb >= 0.6 {
+                samples.push(adapt::Sample { class: b, w: adapt::window(&c.patch, c.scores.shift[b]), ocrb: c.scores.ncc[b] });
+            }
+        }
+    }
+    if let Some(ex) = adapt::Exemplars::build(&samples, 12) {
+        if debug() {
+            eprintln!("exemplars: {} samples, {} classes, gain {:.3}", samples.len(), ex.classes(), ex.gain);
+        }
+        for (j, l) in cells.iter().enumerate() {
+            for (k, c) in l.iter().enumerate() {
+                let (b, _) = first_pass[j][k];
+                let e = ex.score(&c.patch, c.scores.shift[b]);
+                for (cls, v) in scores[j][k].iter_mut().enumerate() {
+                    *v = if ex.has(cls) { e[cls] } else { *v + ex.gain };
+                }
+            }
+        }
+    }
     let mut text: Vec<Vec<u8>> = Vec::new();
     let mut probs: Vec<Vec<[f32; NCLASS]>> = Vec::new();
     let mut chars: Vec<Vec<CharReading>> = Vec::new();
@@ -418,13 +470,7 @@ fn decide(lines: &[LineModel], cells: &[Vec<Cell>], refs: &References, mut notes
         let mut pl = Vec::new();
         let mut cl = Vec::new();
         for (k, c) in line_cells.iter().enumerate() {
-            let kind = kinds.get(j).and_then(|l| l.get(k)).copied().unwrap_or(Kind::Any);
-            let mut s = c.scores.ncc;
-            for (i, v) in s.iter_mut().enumerate() {
-                if !kind.allows(MRZ_ALPHABET[i]) {
-                    *v -= kind.penalty();
-                }
-            }
+            let s = with_prior(&scores[j][k], kind_at(j, k));
             let (b, pb, r, pr, p) = softmax_top2(&s, DECIDE.temperature);
             t.push(MRZ_ALPHABET[b]);
             pl.push(p);
