@@ -151,6 +151,7 @@ mod tests {
         let samples = vec![
             Sample { class: 1, w: ocr::normalise(&bar(true)), ocrb: 0.8 },
             Sample { class: 1, w: ocr::normalise(&bar(true)), ocrb: 0.8 },
+            Sample { class: 1, w: ocr::normalise(&bar(true)), ocrb: 0.8 },
             Sample { class: 36, w: ocr::normalise(&bar(false)), ocrb: 0.8 },
         ];
         let e = Exemplars::build(&samples, 3).expect("enough samples");
@@ -160,6 +161,6 @@ mod tests {
         assert_eq!(e.sum(1).len(), RW * RH);
         let s = e.score(&patch_of(&bar(true)), (0, 0));
         assert!(s[1] > 0.99 && s[36] < 0.5 && s[0] == -1.0);
-        assert!(Exemplars::build(&samples, 4).is_none());
+        assert!(Exemplars::build(&samples, 5).is_none());
     }
 }
