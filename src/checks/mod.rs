@@ -45,7 +45,9 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
             return out;
         }
     };
-    out.mrz = Some(MrzSummary::new(&validation, reading.line_confidence()));
+    let mut summary = MrzSummary::new(&validation, reading.line_confidence());
+    summary.ocrb_median = mrz_font::median_score(reading);
+    out.mrz = Some(summary);
     out.findings.extend(mrz_text::check(&validation, reading));
     if reading.px_per_mm > 0.0 && reading.px_per_mm < MIN_PX_PER_MM {
         out.findings.push(

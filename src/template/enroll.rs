@@ -349,6 +349,13 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
         })
         .max_by_key(|c| c.4)
         .map(|(x0, y0, x1, y1, _)| RectMm::new(mm(x0), mm(y0), mm(x1 - x0), mm(y1 - y0)));
+    // The zone is the photo's frame, which extends beyond the varying face.
+    let blob = portrait;
+    let portrait = portrait.map(|p| {
+        crate::checks::portrait::frame_around(&zones::level_luma(&ref_base, w, h, 0), w, h, &p)
+            .filter(|f| f.x >= 0.0 && f.y >= 0.0 && f.right() <= g.width_mm && f.bottom() <= g.height_mm)
+            .unwrap_or(p)
+    });
     // Personal fields whose values happened to agree across the specimens
     // (a visa type, an issuing office) look pre-printed. Inside the block of
     // personal data, every text stroke is therefore masked; its background
@@ -357,7 +364,7 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
         let mut block: Option<(usize, usize, usize, usize)> = None;
         for (x0, y0, x1, y1, area) in components(&above, w, h) {
             let r = RectMm::new(mm(x0), mm(y0), mm(x1 - x0), mm(y1 - y0));
-            let is_portrait = portrait.is_some_and(|p| (p.x - r.x).abs() < 0.5 && (p.y - r.y).abs() < 0.5);
+            let is_portrait = blob.is_some_and(|p| (p.x - r.x).abs() < 0.5 && (p.y - r.y).abs() < 0.5);
             // Text-sized personal regions only.
             if is_portrait || area < 20 || r.h > 12.0 {
                 continue;
