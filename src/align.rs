@@ -100,9 +100,6 @@ pub fn align(work: &Planes, factor: usize, start: &Homography, t: &Template, sea
             let q = (p.centre_mm.0 + sx / REF_PX_PER_MM, p.centre_mm.1 + sy / REF_PX_PER_MM);
             matches.push((p.centre_mm, q, score));
         }
-        if std::env::var_os("DOCSCREEN_DEBUG_ALIGN").is_some() {
-            eprintln!("align pass {pass}: {} patches, {} matched: {:?}", patches.len(), matches.len(), matches.iter().map(|m| (m.0, ((m.1.0 - m.0.0) * 10.0).round() / 10.0, ((m.1.1 - m.0.1) * 10.0).round() / 10.0, (m.2 * 100.0).round() / 100.0)).collect::<Vec<_>>());
-        }
         let fit = robust_fit(&mut matches)?;
         let (xs, ys): (Vec<f64>, Vec<f64>) = matches.iter().map(|m| m.0).unzip();
         let span = |v: &[f64]| v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min);

@@ -339,7 +339,10 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
     let personal = dilate(&personal, w, h, grow);
 
     // Portrait: the largest photo-shaped personal region above the MRZ.
-    let above: Vec<bool> = (0..w * h).map(|i| personal[i] && i / w < mrz_top).collect();
+    // Clear of the band just above the MRZ zone, where registration jitter
+    // between specimens can join the portrait to a page-wide strip.
+    let above_limit = mrz_top.saturating_sub((2.0 * REF_PX_PER_MM) as usize);
+    let above: Vec<bool> = (0..w * h).map(|i| personal[i] && i / w < above_limit).collect();
     let mm = |px: usize| px as f64 / REF_PX_PER_MM;
     let portrait = components(&above, w, h)
         .into_iter()
