@@ -10,7 +10,6 @@
 
 use crate::checks::zones::{self, REF_PX_PER_MM};
 use crate::geometry::{FormatGeometry, Homography, RectMm};
-use crate::raster::Planes;
 use crate::template::{Template, ZoneKind};
 
 /// Side of a square patch, mm.
@@ -52,11 +51,11 @@ struct Patch {
     coarse_pixels: Vec<usize>,
 }
 
-/// Places `t`'s page in the image (`work`: the image box-downscaled by
-/// `factor`), starting from `start` (document frame → image) and searching
+/// Places `t`'s page in the image (`work_luma`: the luminance of the image
+/// box-downscaled by `factor`), starting from `start` (document frame → image) and searching
 /// up to `search_mm` around it. `None` when the layout does not match well
 /// enough to place the page.
-pub fn align(work: &Planes, factor: usize, start: &Homography, t: &Template, search_mm: f64) -> Option<Alignment> {
+pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, start: &Homography, t: &Template, search_mm: f64) -> Option<Alignment> {
     let prep = t.prepared()?;
     let mask = t.mask.as_ref()?.as_raw();
     let (w, h) = (prep.width, prep.height);
@@ -72,10 +71,11 @@ pub fn align(work: &Planes, factor: usize, start: &Homography, t: &Template, sea
     let (all_x, all_y): (Vec<f64>, Vec<f64>) = patches.iter().map(|p| p.centre_mm).unzip();
     let mut current = *start;
     let mut result = None;
-    for (pass, radius_mm) in [search_mm, 1.2].into_iter().enumerate() {
-        let doc = rectify(work, factor, &current, w, h);
-        let doc_luma = zones::level_luma(&doc.base, w, h, 1);
-        let usable = prep.usable(&doc);
+    for (pass, radius_mm) in [search_mm, 0.7].into_iter().enumerate() {
+        let doc = zones::rectify_luma(work_luma, work_w, work_h, factor, &current, w as f64 / REF_PX_PER_MM, h as f64 / REF_PX_PER_MM);
+        let (base, valid) = (doc.base, doc.valid);
+        let doc_luma = zones::level_luma(&base, w, h, 1);
+        let usable = prep.usable_pixels(&base, &valid, w, h);
         let coarse = (pass == 0).then(|| {
             let u: Vec<f32> = usable.iter().map(|&b| if b { 1.0 } else { 0.0 }).collect();
             (downscale(&doc_luma, w, h, COARSE_DIV), downscale(&u, w, h, COARSE_DIV).iter().map(|&v| v > 0.99).collect::<Vec<bool>>())
@@ -148,8 +148,9 @@ fn patches(reference: &[f32], mask: &[u8], w: usize, h: usize, excluded: &[RectM
             let r = RectMm::new(cx - patch_mm / 2.0, cy - patch_mm / 2.0, patch_mm, patch_mm);
             let (x0, y0, x1, y1) = zones::zone_px(&r, w, h);
             let mut pixels = Vec::new();
-            for y in y0..y1 {
-                for x in x0..x1 {
+            // Every other pixel each way: the comparison level is smooth.
+            for y in (y0..y1).step_by(2) {
+                for x in (x0..x1).step_by(2) {
                     let (xm, ym) = ((x as f64 + 0.5) / REF_PX_PER_MM, (y as f64 + 0.5) / REF_PX_PER_MM);
                     let i = y * w + x;
                     if mask[i] < 128 && !excluded.iter().any(|e| e.contains(xm, ym)) {
@@ -157,7 +158,7 @@ fn patches(reference: &[f32], mask: &[u8], w: usize, h: usize, excluded: &[RectM
                     }
                 }
             }
-            let area = (x1 - x0) * (y1 - y0);
+            let area = (x1 - x0).div_ceil(2) * (y1 - y0).div_ceil(2);
             if (pixels.len() as f64) < 0.4 * area as f64 || std_dev(reference, &pixels) < MIN_PATCH_STRUCTURE {
                 continue;
             }
@@ -201,8 +202,14 @@ fn downscale(v: &[f32], w: usize, h: usize, div: usize) -> Vec<f32> {
 fn ncc(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], dx: i32, dy: i32) -> Option<f64> {
     let (wi, hi) = (w as i64, h as i64);
     let (mut n, mut sa, mut sb, mut saa, mut sbb, mut sab) = (0usize, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    // Pixels come row by row: one division per row, not per pixel.
+    let (mut row_start, mut row_end, mut y) = (1usize, 0usize, 0i64);
     for &i in pixels {
-        let (x, y) = ((i as i64 % wi) + dx as i64, (i as i64 / wi) + dy as i64);
+        if !(row_start..row_end).contains(&i) {
+            let r = i / w;
+            (row_start, row_end, y) = (r * w, r * w + w, r as i64 + dy as i64);
+        }
+        let x = (i - row_start) as i64 + dx as i64;
         if x < 0 || y < 0 || x >= wi || y >= hi {
             continue;
         }
@@ -231,11 +238,27 @@ fn ncc(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixe
 #[allow(clippy::too_many_arguments)]
 fn best_shift(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], around: (i32, i32), radius: i32) -> Option<(f64, i32, i32)> {
     let mut best: Option<(f64, i32, i32)> = None;
-    for dy in around.1 - radius..=around.1 + radius {
-        for dx in around.0 - radius..=around.0 + radius {
-            if let Some(s) = ncc(doc, usable, w, h, reference, pixels, dx, dy) {
-                if best.is_none_or(|b| s > b.0) {
-                    best = Some((s, dx, dy));
+    let consider = |dx: i32, dy: i32, best: &mut Option<(f64, i32, i32)>| {
+        if let Some(s) = ncc(doc, usable, w, h, reference, pixels, dx, dy) {
+            if best.is_none_or(|b| s > b.0) {
+                *best = Some((s, dx, dy));
+            }
+        }
+    };
+    // Every other shift over a wide range (the comparison level is smooth
+    // enough), then the neighbours of the best.
+    let step = if radius > 3 { 2 } else { 1 };
+    for dy in (around.1 - radius..=around.1 + radius).step_by(step) {
+        for dx in (around.0 - radius..=around.0 + radius).step_by(step) {
+            consider(dx, dy, &mut best);
+        }
+    }
+    if step > 1 {
+        let (_, bx, by) = best?;
+        for dy in by - 1..=by + 1 {
+            for dx in bx - 1..=bx + 1 {
+                if (dx, dy) != (bx, by) {
+                    consider(dx, dy, &mut best);
                 }
             }
         }
@@ -318,13 +341,4 @@ fn fit_affine(from: &[(f64, f64)], to: &[(f64, f64)]) -> Option<Homography> {
     };
     let (p, q) = (solve(&bu), solve(&bv));
     Some(Homography::from_affine(p[0], p[1], p[2], q[0], q[1], q[2]))
-}
-
-/// The document warped into the reference frame through `doc_to_image`.
-fn rectify(work: &Planes, factor: usize, doc_to_image: &Homography, w: usize, h: usize) -> zones::Rectified {
-    let s = 1.0 / REF_PX_PER_MM;
-    let f = 1.0 / factor.max(1) as f64;
-    let out_to_src = Homography::from_affine(f, 0.0, 0.0, 0.0, f, 0.0).compose(doc_to_image).compose(&Homography::from_affine(s, 0.0, 0.0, 0.0, s, 0.0));
-    let (rgb, valid) = work.warp(&out_to_src, w, h);
-    zones::Rectified::from_rgb(rgb, valid)
 }

@@ -126,6 +126,36 @@ impl Planes {
     }
 }
 
+/// Warps a single-channel plane like [`Planes::warp`] (bilinear; the mask is
+/// false where the source was outside the plane).
+pub fn warp_plane(src: &[f32], width: usize, height: usize, out_to_src: &Homography, out_w: usize, out_h: usize) -> (Vec<f32>, Vec<bool>) {
+    let mut out = vec![0.0f32; out_w * out_h];
+    let mut valid = vec![false; out_w * out_h];
+    if width == 0 || height == 0 {
+        return (out, valid);
+    }
+    let (xmax, ymax) = ((width - 1) as f64, (height - 1) as f64);
+    for v in 0..out_h {
+        for u in 0..out_w {
+            let Some((x, y)) = out_to_src.apply(u as f64 + 0.5, v as f64 + 0.5) else { continue };
+            let (fx, fy) = (x - 0.5, y - 0.5);
+            if !(fx >= 0.0 && fy >= 0.0 && fx <= xmax && fy <= ymax) {
+                continue;
+            }
+            let (x0, y0) = (fx as usize, fy as usize);
+            let (x1, y1) = ((x0 + 1).min(width - 1), (y0 + 1).min(height - 1));
+            let (ax, ay) = ((fx - x0 as f64) as f32, (fy - y0 as f64) as f32);
+            let (a, b) = (src[y0 * width + x0], src[y0 * width + x1]);
+            let (c, d) = (src[y1 * width + x0], src[y1 * width + x1]);
+            let top = a + (b - a) * ax;
+            let bot = c + (d - c) * ax;
+            out[v * out_w + u] = top + (bot - top) * ay;
+            valid[v * out_w + u] = true;
+        }
+    }
+    (out, valid)
+}
+
 /// Separable box blur of a single-channel plane with radius `r` (window
 /// 2r+1), edges clamped.
 pub fn box_blur(src: &[f32], width: usize, height: usize, r: usize) -> Vec<f32> {
@@ -144,13 +174,27 @@ pub fn box_blur(src: &[f32], width: usize, height: usize, r: usize) -> Vec<f32> 
             s += row[in_i] - row[out_i];
         }
     }
+    // Vertical pass row by row: a running sum per column, so memory is read
+    // in order.
     let mut out = vec![0.0f32; src.len()];
-    for x in 0..width {
-        let at = |y: isize| tmp[(y.clamp(0, height as isize - 1) as usize) * width + x];
-        let mut s: f32 = (0..=2 * r as isize).map(|i| at(i - r as isize)).sum();
-        for y in 0..height {
-            out[y * width + x] = s / n;
-            s += at(y as isize + r as isize + 1) - at(y as isize - r as isize);
+    let row = |y: isize| {
+        let y = y.clamp(0, height as isize - 1) as usize;
+        &tmp[y * width..(y + 1) * width]
+    };
+    let mut s = vec![0.0f32; width];
+    for i in -(r as isize)..=r as isize {
+        for (a, b) in s.iter_mut().zip(row(i)) {
+            *a += b;
+        }
+    }
+    let inv = 1.0 / n;
+    for y in 0..height {
+        for (o, a) in out[y * width..(y + 1) * width].iter_mut().zip(&s) {
+            *o = a * inv;
+        }
+        let (add, sub) = (row(y as isize + r as isize + 1), row(y as isize - r as isize));
+        for ((a, p), m) in s.iter_mut().zip(add).zip(sub) {
+            *a += p - m;
         }
     }
     out

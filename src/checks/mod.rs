@@ -79,15 +79,16 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
     // from the edges when they were found (a fine correction) or from the
     // MRZ-based estimate (a wide search).
     let mut evals: Vec<(&Template, zones::TemplateEval, register::Registration)> = Vec::new();
+    let work_luma = work.luma();
     for t in &candidates {
         let search_mm = if edge_reg.page_found() { 2.5 } else { 10.0 };
-        let reg = match align::align(&work, factor, &edge_reg.doc_to_image, t, search_mm) {
+        let reg = match align::align(&work_luma, work.width, work.height, factor, &edge_reg.doc_to_image, t, search_mm) {
             // The MRZ, seen through the alignment, must keep its size.
             Some(a) if register::scale_plausible(reading, &edge_reg.aligned(a.clone()), format) => edge_reg.aligned(a),
             _ if edge_reg.page_found() => edge_reg.clone(),
             _ => continue,
         };
-        let rect = zones::rectify(&work, factor, &reg, g.width_mm, g.height_mm);
+        let rect = zones::rectify_luma(&work_luma, work.width, work.height, factor, &reg.doc_to_image, g.width_mm, g.height_mm);
         if let Some(e) = zones::evaluate(&rect, t) {
             evals.push((*t, e, reg));
         }
@@ -121,7 +122,7 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
         );
         return out;
     }
-    let rect = zones::rectify(&work, factor, &evals[0].2, g.width_mm, g.height_mm);
+    let rect = zones::rectify_luma(&work_luma, work.width, work.height, factor, &evals[0].2.doc_to_image, g.width_mm, g.height_mm);
     let (best, eval) = (evals[0].0, &evals[0].1);
     let alternatives: Vec<(String, f64)> = evals.iter().skip(1).map(|(t, e, _)| (t.id().to_string(), e.score)).collect();
     out.template = Some(TemplateUse { id: best.id().into(), digest: best.digest.clone(), score: eval.score, alternatives });

@@ -121,11 +121,16 @@ impl PreparedReference {
     /// Pixels of `doc` that can be compared: visible, and not ink the
     /// reference lacks.
     pub fn usable(&self, doc: &Rectified) -> Vec<bool> {
-        let ink = text_ink(&doc.base, doc.width, doc.height);
+        self.usable_pixels(&doc.base, &doc.valid, doc.width, doc.height)
+    }
+
+    /// [`Self::usable`] from a rectified base luminance and its validity.
+    pub fn usable_pixels(&self, base: &[f32], valid: &[bool], width: usize, height: usize) -> Vec<bool> {
+        let ink = text_ink(base, width, height);
         let added: Vec<bool> = (0..ink.len()).map(|i| ink[i] && !self.ink[i]).collect();
         // With the antialiased rim of its strokes, which the core test misses.
-        let added = grow(&added, doc.width, doc.height, ADDED_INK_RIM_PX);
-        (0..doc.valid.len()).map(|i| doc.valid[i] && !added[i]).collect()
+        let added = grow(&added, width, height, ADDED_INK_RIM_PX);
+        (0..valid.len()).map(|i| valid[i] && !added[i]).collect()
     }
 }
 
@@ -140,6 +145,7 @@ pub fn grow(mask: &[bool], width: usize, height: usize, r: usize) -> Vec<bool> {
 pub struct Rectified {
     pub width: usize,
     pub height: usize,
+    /// Colour planes (empty from [`rectify_luma`]).
     pub rgb: Planes,
     /// Lightly denoised luminance ([`base_luma`]).
     pub base: Vec<f32>,
@@ -175,6 +181,17 @@ pub fn rectify(work: &Planes, factor: usize, reg: &Registration, width_mm: f64, 
     let out_to_src = to_work.compose(&reg.doc_to_image).compose(&to_doc);
     let (rgb, valid) = work.warp(&out_to_src, w, h);
     Rectified::from_rgb(rgb, valid)
+}
+
+/// Like [`rectify`] from the work image's luminance (`luma`, `lw`×`lh`)
+/// only, which is all screening compares: the result's `rgb` is empty.
+pub fn rectify_luma(luma: &[f32], lw: usize, lh: usize, factor: usize, doc_to_image: &Homography, width_mm: f64, height_mm: f64) -> Rectified {
+    let (w, h) = ((width_mm * REF_PX_PER_MM).round() as usize, (height_mm * REF_PX_PER_MM).round() as usize);
+    let s = 1.0 / REF_PX_PER_MM;
+    let f = 1.0 / factor.max(1) as f64;
+    let out_to_src = Homography::from_affine(f, 0.0, 0.0, 0.0, f, 0.0).compose(doc_to_image).compose(&Homography::from_affine(s, 0.0, 0.0, 0.0, s, 0.0));
+    let (l, valid) = crate::raster::warp_plane(luma, lw, lh, &out_to_src, w, h);
+    Rectified { width: w, height: h, rgb: Planes::new(0, 0), base: box_blur(&l, w, h, 1), valid }
 }
 
 /// The pixel rectangle of a zone in the reference frame, clipped.
@@ -216,8 +233,14 @@ pub fn ring_outer(r: &RectMm) -> RectMm {
 fn ncc_at(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], dx: i32, dy: i32) -> (f64, usize) {
     let (w, h) = (w as i64, h as i64);
     let (mut n, mut sa, mut sb, mut saa, mut sbb, mut sab) = (0usize, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    // Pixels come row by row: one division per row, not per pixel.
+    let (mut row_start, mut row_end, mut y) = (1usize, 0usize, 0i64);
     for &i in pixels {
-        let (x, y) = ((i as i64 % w) + dx as i64, (i as i64 / w) + dy as i64);
+        if !(row_start..row_end).contains(&i) {
+            let r = i / w as usize;
+            (row_start, row_end, y) = (r * w as usize, (r + 1) * w as usize, r as i64 + dy as i64);
+        }
+        let x = (i - row_start) as i64 + dx as i64;
         if x < 0 || y < 0 || x >= w || y >= h {
             continue;
         }
