@@ -16,12 +16,15 @@ use std::time::Instant;
 /// Examples:
 ///   docscreen synth --out out/set --seed 1 --count 1000
 ///   docscreen synth --out out/td3 --seed 2 --count 50 --models uto-p-2024 --kinds genuine,mrz_font --dpi 300
+///   docscreen synth --out out/photos --count 20 --capture photo --genuine-share 0.5 --threads 2
+///   docscreen synth --out out/enroll --count 0 --specimens 5 --models uto-p-2024,uto-i-2021
+///   docscreen synth --list-models
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// Output directory (created if missing).
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "list_models")]
+    out: Option<PathBuf>,
     /// Seed of the set.
     #[arg(long, value_name = "N", default_value_t = 0)]
     seed: u64,
@@ -62,6 +65,7 @@ pub fn run(a: Args) -> u8 {
         }
         return EXIT_OK;
     }
+    let Some(out) = a.out else { return usage("--out DIR is required") };
     let kinds = match a.kinds.iter().map(|k| k.parse::<Kind>()).collect::<Result<Vec<_>, _>>() {
         Ok(k) => k,
         Err(e) => return usage(&e),
@@ -95,7 +99,7 @@ pub fn run(a: Args) -> u8 {
     let bar = indicatif::ProgressBar::new(total as u64);
     bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed_precise}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
     let t0 = Instant::now();
-    let r = pool.install(|| synth::write_dataset_with_progress(&a.out, &spec, &|| bar.inc(1)));
+    let r = pool.install(|| synth::write_dataset_with_progress(&out, &spec, &|| bar.inc(1)));
     bar.finish_and_clear();
     match r {
         Ok(s) => {
