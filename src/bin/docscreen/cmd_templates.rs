@@ -66,7 +66,7 @@ pub fn run(a: Args) -> u8 {
 }
 
 fn list(a: ListArgs) -> u8 {
-    let screener = match build_screener(&a.templates) {
+    let screener = match crate::batch::pool(None).and_then(|pool| build_screener(&a.templates, &pool)) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("docscreen templates: {e}");
