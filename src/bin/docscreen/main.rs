@@ -7,6 +7,7 @@ mod annotate;
 mod batch;
 mod cmd_enroll;
 mod cmd_mrz;
+mod cmd_read;
 mod cmd_screen;
 #[cfg(feature = "synth")]
 mod cmd_synth;
@@ -26,9 +27,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     // No doc comments on the variants: they would replace each command's
-    // own long help (flags, examples) with one line. `read` (MRZ from images)
-    // joins here with its own module.
+    // own long help (flags, examples) with one line.
     Screen(cmd_screen::Args),
+    Read(cmd_read::Args),
     Mrz(cmd_mrz::Args),
     Enroll(cmd_enroll::Args),
     Templates(cmd_templates::Args),
@@ -67,6 +68,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Screen(a) => cmd_screen::run(a),
+        Command::Read(a) => cmd_read::run(a),
         Command::Mrz(a) => cmd_mrz::run(a),
         Command::Enroll(a) => cmd_enroll::run(a),
         Command::Templates(a) => cmd_templates::run(a),
