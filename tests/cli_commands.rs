@@ -1,6 +1,6 @@
-//! The other subcommands run as a program — `enroll`, `templates list`,
-//! `synth` — and the help of every command (`mrz` has its own file,
-//! `cli_mrz.rs`).
+//! The other subcommands run as a program — `read`, `enroll`, `templates
+//! list`, `synth` — and the help of every command (`mrz` has its own file,
+//! `cli_mrz.rs`; `read_cli.rs` covers `read` on rendered MRZ scenes).
 
 mod cli_support;
 
@@ -157,13 +157,13 @@ fn help_explains_every_flag_with_an_example() {
     let top = run(&["--help"], None);
     assert_eq!(code(&top), 0);
     let top = stdout(&top);
-    for cmd in ["screen", "mrz", "enroll", "templates", "synth"] {
+    for cmd in ["screen", "read", "mrz", "enroll", "templates", "synth"] {
         assert!(top.lines().any(|l| l.trim_start().starts_with(cmd)), "{cmd} listed:\n{top}");
         assert!(top.contains(&format!("docscreen {cmd} ")), "an example of {cmd}:\n{top}");
     }
     assert!(top.contains("Exit status"), "{top}");
 
-    for cmd in [&["screen"][..], &["mrz"], &["enroll"], &["synth"], &["templates", "list"]] {
+    for cmd in [&["screen"][..], &["read"], &["mrz"], &["enroll"], &["synth"], &["templates", "list"]] {
         let mut args = cmd.to_vec();
         args.push("--help");
         let o = run(&args, None);
@@ -180,4 +180,46 @@ fn help_explains_every_flag_with_an_example() {
             assert!(text.contains("Example") || examples.iter().any(|e| e.contains(&flag)), "{cmd:?} {flag} has an example");
         }
     }
+}
+
+/// `read` on the bundled images: input order under two jobs, stdin, the
+/// summary line, exit codes.
+#[test]
+fn read_keeps_order_reads_stdin_and_summarises() {
+    let names = ["zone_tamper.jpg", "mrz_digit.jpg", "genuine-uto-i-2021.jpg", "genuine-zza-v-2020.jpg"];
+    let paths: Vec<_> = names.iter().map(|n| sample(n)).collect();
+    let mut args = vec!["read", "--json", "--jobs", "2"];
+    args.extend(paths.iter().map(|p| s(p)));
+    let o = run(&args, None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let lines = json_lines(&o);
+    assert_eq!(lines.len(), names.len());
+    for (v, p) in lines.iter().zip(&paths) {
+        assert_eq!(v["file"], s(p));
+        for k in ["found", "format", "lines", "confidence", "valid"] {
+            assert!(v.get(k).is_some(), "{k} missing: {v}");
+        }
+        assert_eq!(v["found"], true, "{v}");
+    }
+    assert_eq!(lines[0]["format"], "MRVB");
+    assert_eq!(lines[2]["format"], "TD1");
+    assert_eq!(lines[2]["lines"].as_array().unwrap().len(), 3);
+    assert_eq!(lines[1]["valid"], false, "the forged check digit");
+    assert_eq!(lines[2]["valid"], true);
+    assert_eq!(lines[3]["valid"], false, "ZZA is no ICAO code: a field rule fails");
+    let err = stderr(&o);
+    assert!(err.starts_with("docscreen read: 4 images in ") && err.contains("2 valid, 2 invalid, 0 not found, 0 errors"), "{err}");
+
+    let bytes = std::fs::read(&paths[2]).unwrap();
+    let st = run(&["read", "--json", "-q", "-"], Some(&bytes));
+    assert_eq!(code(&st), 0);
+    assert_eq!(stderr(&st), "", "--quiet");
+    let v = &json_lines(&st)[0];
+    assert_eq!(v["file"], "-");
+    assert_eq!(v["lines"], lines[2]["lines"], "same reading from stdin as from the file");
+
+    let bad = run(&["read", "--json", "-q", "-"], Some(b"not an image"));
+    assert_eq!(code(&bad), 2);
+    assert!(json_lines(&bad)[0]["error"].is_string());
+    assert_eq!(code(&run(&["read", "--jobs", "0", s(&paths[0])], None)), 1);
 }

@@ -213,3 +213,47 @@ fn annotate_writes_one_png_per_input() {
     assert_eq!(lines[1]["verdict"], "pass");
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 2);
 }
+
+/// The README's first command: the bundled images with the bundled
+/// templates (`examples/templates`, enrolled by
+/// `scripts/make_example_templates.sh`). Each document is matched to its own
+/// model's template, and the forgeries that the checks are built for are
+/// caught by the check named.
+#[test]
+fn readme_command_screens_the_bundled_examples() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_docscreen"))
+        .current_dir(root)
+        .args(["screen", "--json", "--templates", "examples/templates", "examples/data/synth"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let lines = json_lines(&o);
+    assert_eq!(lines.len(), 18, "every bundled image, one line each");
+    let by_name = |n: &str| -> &Value {
+        lines.iter().find(|v| v["file"] == format!("examples/data/synth/{n}")).unwrap_or_else(|| panic!("{n} screened"))
+    };
+    for v in &lines {
+        assert_report_shape(v);
+    }
+    // Genuine documents are matched to their own model's template.
+    for m in ["uto-i-2021", "uto-p-2024", "uto-r-2020", "uto-v-2022", "uto-va-2023", "zza-i-2018", "zza-p-2019", "zza-v-2020", "zza-va-2021"] {
+        let v = by_name(&format!("genuine-{m}.jpg"));
+        assert_eq!(v["template"]["id"], m, "{v}");
+        assert!(!codes(v).contains(&"template_mismatch".to_string()), "{v}");
+    }
+    for m in ["uto-i-2021", "uto-p-2024", "uto-r-2020", "uto-v-2022"] {
+        assert_eq!(by_name(&format!("genuine-{m}.jpg"))["verdict"], "pass", "{m}");
+    }
+    // Forgeries, each caught by its own check.
+    for (file, code) in [("mrz_digit.jpg", "mrz_check_digit"), ("mrz_shift.jpg", "mrz_geometry"), ("wrong_template.jpg", "template_mismatch"), ("zone_tamper.jpg", "zone_mismatch")] {
+        let v = by_name(file);
+        assert_eq!(v["verdict"], "fail", "{file}: {v}");
+        assert!(codes(v).contains(&code.to_string()), "{file}: {:?}", codes(v));
+    }
+    // The bundled templates load with their digests verified, as listed.
+    let l = run(&["templates", "list", "--json", "-t", s(&root.join("examples/templates"))], None);
+    assert_eq!(code(&l), 0, "{}", stderr(&l));
+    assert_eq!(json_lines(&l).iter().filter(|v| v["builtin"] == false).count(), 9);
+}

@@ -13,10 +13,10 @@ use std::path::PathBuf;
 /// The specimens are images of one document model. Each is read, registered
 /// by its page edges and rectified; the per-pixel median becomes the
 /// reference, pixels that vary between specimens are masked as personal
-/// data, and each zone's threshold is calibrated leave-one-out. Use three or more clean scans showing the whole
-/// page on a contrasting background. Writes TEMPLATE.toml plus
-/// TEMPLATE.ref.png and TEMPLATE.mask.png beside it; the issuer, document
-/// code and format come from the specimens' MRZ.
+/// data, and each zone's threshold is calibrated leave-one-out. Use three
+/// or more clean scans showing the whole page on a contrasting background.
+/// Writes TEMPLATE.toml plus TEMPLATE.ref.png and TEMPLATE.mask.png beside
+/// it; the issuer, document code and format come from the specimens' MRZ.
 ///
 /// Exit status: 0 written, 1 usage error or the template cannot be written,
 /// 2 a specimen cannot be decoded or the specimens do not make a template

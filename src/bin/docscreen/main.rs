@@ -44,6 +44,7 @@ Exit status (every command): 0 every input processed, whatever the verdicts;
 Examples:
   docscreen screen --templates examples/templates examples/data/synth
   docscreen screen --json --annotate out/annotated scans/ > reports.jsonl
+  docscreen read --json examples/data/synth
   docscreen mrz 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<|L898902C36UTO7408122F1204159ZE184226B<<<<<10'
   docscreen enroll --id uto-p-2024 -o templates/uto-p-2024.toml specimens/uto-p-2024/
   docscreen templates list --templates templates/
