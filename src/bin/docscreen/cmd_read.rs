@@ -1,38 +1,48 @@
 //! `docscreen read`: read the MRZ from images (no template checks).
 
+use crate::batch::{self, Options, Tally};
 use crate::inputs::{self, Input};
 use crate::{EXIT_INPUT, EXIT_OK, EXIT_USAGE};
 use docscreen::read::{MrzReading, Reader};
 use docscreen::screen::{Limits, decode_with_limits};
-use rayon::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
 
-/// Read the MRZ from document images with the built-in OCR-B reader.
+/// Read the MRZ from document images (no template checks)
 ///
+/// The built-in OCR-B reader locates the MRZ, reads it and validates it.
 /// Prints per image its format, lines, the lowest character confidence of
 /// each line and whether the MRZ passes every ICAO 9303 check. With --json,
 /// one object per image (JSON Lines):
 ///   {"file", "found", "format", "lines", "confidence", "valid", "notes"}
-/// An image that cannot be decoded gets {"file", "error"}. Exit status: 0 when
-/// every input was processed (found or not), 1 on usage errors, 2 when an
-/// input could not be decoded.
+/// An image that cannot be decoded gets {"file", "error"}; the run goes on.
+/// A summary (valid, invalid, not found, errors, images per second) ends the
+/// run on stderr.
+///
+/// Exit status: 0 every input was processed (MRZ found or not), 1 usage
+/// error, 2 an input could not be read or decoded.
 ///
 /// Examples:
-///   docscreen read passport.jpg
-///   docscreen read --json scans/ > readings.jsonl
-///   cat photo.jpg | docscreen read --json -
+///   docscreen read examples/data/synth/mrz_digit.jpg
+///   docscreen read --json --jobs 2 scans/ > readings.jsonl
+///   cat photo.jpg | docscreen read --json -q -
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// Print one JSON object per input (JSON Lines) instead of a table.
+    /// Example: docscreen read --json scans/ | jq -r 'select(.valid | not) | .file'
     #[arg(long)]
     json: bool,
-    /// Parallel jobs (default: all cores). Output stays in input order.
-    #[arg(long, value_name = "N")]
+    /// Images read in parallel (default: one per core). Output stays in
+    /// input order. Example: --jobs 2
+    #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
-    /// Images or directories (recursive over image extensions); `-` reads
-    /// image bytes from stdin.
+    /// No progress bar and no summary line on stderr. Example: -q
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Images (PNG, JPEG, TIFF, WebP, BMP, GIF, PNM) or directories, walked
+    /// recursively in name order (hidden entries skipped); `-` reads one
+    /// image's bytes from stdin. Example: scans/ extra.jpg
     #[arg(value_name = "IMAGE|DIR", required = true)]
     inputs: Vec<PathBuf>,
 }
@@ -60,69 +70,77 @@ pub fn json_line(file: &str, r: &MrzReading) -> String {
     .to_string()
 }
 
-fn print_row(out: &mut impl Write, name: &str, r: &MrzReading) {
+fn print_row(out: &mut impl Write, name: &str, r: &MrzReading) -> std::io::Result<()> {
     if !r.found {
         let why = r.notes.first().map(String::as_str).unwrap_or("no MRZ found");
-        let _ = writeln!(out, "{name:<40} NOT FOUND  {why}");
-        return;
+        return writeln!(out, "{name:<40} NOT FOUND  {why}");
     }
     let fmt = r.format.map(|f| f.as_str()).unwrap_or("-");
     let conf = r.line_confidence().into_iter().fold(1.0f32, f32::min);
     let valid = if is_valid(r) { "valid" } else { "INVALID" };
-    let _ = writeln!(out, "{name:<40} {fmt:<6} {valid:<8} min conf {conf:.2}");
+    writeln!(out, "{name:<40} {fmt:<6} {valid:<8} min conf {conf:.2}")?;
     for l in &r.lines {
-        let _ = writeln!(out, "    {l}");
+        writeln!(out, "    {l}")?;
     }
+    Ok(())
 }
 
 pub fn run(a: Args) -> u8 {
+    let usage = |e: String| {
+        eprintln!("docscreen read: {e}");
+        EXIT_USAGE
+    };
+    let pool = match batch::pool(a.jobs) {
+        Ok(p) => p,
+        Err(e) => return usage(e),
+    };
     let inputs = match inputs::collect(&a.inputs) {
         Ok(i) => i,
-        Err(e) => {
-            eprintln!("docscreen read: {e}");
-            return EXIT_USAGE;
-        }
-    };
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(a.jobs.unwrap_or(0)).build() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("docscreen read: {e}");
-            return EXIT_USAGE;
-        }
+        Err(e) => return usage(e),
     };
     let reader = Reader::new();
     let limits = Limits::default();
-    let results: Vec<(Input, Result<MrzReading, docscreen::Error>)> = pool.install(|| {
-        inputs
-            .into_par_iter()
-            .map(|i| {
-                let r = i.read(limits.max_encoded_bytes).and_then(|bytes| decode_with_limits(&bytes, &limits)).map(|img| reader.read_image(&img));
-                (i, r)
-            })
-            .collect()
-    });
+    let work = |_k: usize, i: &Input| -> Result<MrzReading, String> {
+        let bytes = i.read(limits.max_encoded_bytes).map_err(|e| e.to_string())?;
+        let img = decode_with_limits(&bytes, &limits).map_err(|e| e.to_string())?;
+        Ok(reader.read_image(&img))
+    };
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = stdout.lock();
     let mut status = EXIT_OK;
-    for (input, r) in &results {
-        match r {
+    let mut tally = Tally::with_outcomes(&["valid", "invalid", "not found"]);
+    let emit = |_k: usize, input: &Input, r: Result<MrzReading, String>| -> std::io::Result<()> {
+        match &r {
             Ok(reading) => {
-                if a.json {
-                    let _ = writeln!(out, "{}", json_line(&input.name(), reading));
+                tally.outcome(if !reading.found {
+                    "not found"
+                } else if is_valid(reading) {
+                    "valid"
                 } else {
-                    print_row(&mut out, &input.name(), reading);
+                    "invalid"
+                });
+                if a.json {
+                    writeln!(out, "{}", json_line(&input.name(), reading))?;
+                } else {
+                    print_row(&mut out, &input.name(), reading)?;
                 }
             }
             Err(e) => {
                 status = EXIT_INPUT;
+                tally.errors += 1;
                 if a.json {
-                    let _ = writeln!(out, "{}", serde_json::json!({ "file": input.name(), "error": e.to_string() }));
+                    writeln!(out, "{}", serde_json::json!({ "file": input.name(), "error": e }))?;
                 } else {
-                    let _ = writeln!(out, "{:<40} ERROR {e}", input.name());
+                    writeln!(out, "{:<40} ERROR {e}", input.name())?;
                 }
             }
         }
+        out.flush()
+    };
+    let opts = Options { pool, quiet: a.quiet };
+    let run = batch::run(&inputs, opts, work, || Err("internal error while reading this input (please report it)".to_string()), emit);
+    if !a.quiet {
+        eprintln!("{}", tally.line("read", &run, "notes"));
     }
-    let _ = out.flush();
     status
 }
