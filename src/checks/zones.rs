@@ -204,16 +204,20 @@ pub fn zone_px(r: &RectMm, width: usize, height: usize) -> (usize, usize, usize,
 }
 
 /// Which reference pixels of a zone take part: the stable (not personal)
-/// ones. A portrait zone is compared with a 2 mm margin around its frame,
-/// where a pasted photo's edges and a broken background show.
+/// ones. A portrait zone is compared on a ring: its frame's outer 1 mm and a
+/// 2 mm margin around it, where a pasted photo's edges and a broken
+/// background show. The photo's interior is left out: hair or a shoulder
+/// wider than any specimen's is not a forgery.
 pub fn zone_pixels(kind: ZoneKind, rect: &RectMm, mask: &[u8], width: usize, height: usize) -> Vec<usize> {
     let r = if kind == ZoneKind::Portrait { ring_outer(rect) } else { *rect };
+    let interior = (kind == ZoneKind::Portrait).then(|| RectMm::new(rect.x + 1.0, rect.y + 1.0, rect.w - 2.0, rect.h - 2.0));
     let (x0, y0, x1, y1) = zone_px(&r, width, height);
     let mut out = Vec::with_capacity((x1 - x0) * (y1 - y0));
     for y in y0..y1 {
         for x in x0..x1 {
             let i = y * width + x;
-            if mask[i] < 128 {
+            let inside = interior.is_some_and(|c| c.contains((x as f64 + 0.5) / REF_PX_PER_MM, (y as f64 + 0.5) / REF_PX_PER_MM));
+            if mask[i] < 128 && !inside {
                 out.push(i);
             }
         }
