@@ -287,7 +287,7 @@ pub fn best_ncc(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f
         return None;
     }
     let mut best: Option<(f64, i32, i32, usize)> = None;
-    let mut consider = |dx: i32, dy: i32, best: &mut Option<(f64, i32, i32, usize)>| {
+    let consider = |dx: i32, dy: i32, best: &mut Option<(f64, i32, i32, usize)>| {
         let (score, n) = ncc_at(doc, usable, w, h, reference, pixels, dx, dy);
         if score.is_finite() && best.is_none_or(|b| score > b.0) {
             *best = Some((score, dx, dy, n));
