@@ -71,7 +71,9 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
     let (all_x, all_y): (Vec<f64>, Vec<f64>) = patches.iter().map(|p| p.centre_mm).unzip();
     let mut current = *start;
     let mut result = None;
-    for (pass, radius_mm) in [search_mm, 0.7].into_iter().enumerate() {
+    // A wide search is refined by a second, narrow pass from its result.
+    let passes: &[f64] = if search_mm > 3.0 { &[search_mm, 0.7] } else { &[search_mm] };
+    for (pass, &radius_mm) in passes.iter().enumerate() {
         let doc = zones::rectify_luma(work_luma, work_w, work_h, factor, &current, w as f64 / REF_PX_PER_MM, h as f64 / REF_PX_PER_MM);
         let (base, valid) = (doc.base, doc.valid);
         let doc_luma = zones::level_luma(&base, w, h, 1);

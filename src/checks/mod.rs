@@ -78,7 +78,7 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
     // Each claimed template places the page by its own layout, starting
     // from the edges when they were found (a fine correction) or from the
     // MRZ-based estimate (a wide search).
-    let mut evals: Vec<(&Template, zones::TemplateEval, register::Registration)> = Vec::new();
+    let mut evals: Vec<(&Template, zones::TemplateEval, register::Registration, zones::Rectified)> = Vec::new();
     let work_luma = work.luma();
     for t in &candidates {
         let search_mm = if edge_reg.page_found() { 2.5 } else { 10.0 };
@@ -90,7 +90,7 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
         };
         let rect = zones::rectify_luma(&work_luma, work.width, work.height, factor, &reg.doc_to_image, g.width_mm, g.height_mm);
         if let Some(e) = zones::evaluate(&rect, t) {
-            evals.push((*t, e, reg));
+            evals.push((*t, e, reg, rect));
         }
     }
     evals.sort_by(|a, b| b.1.matches().cmp(&a.1.matches()).then(b.1.score.total_cmp(&a.1.score)));
@@ -122,9 +122,9 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
         );
         return out;
     }
-    let rect = zones::rectify_luma(&work_luma, work.width, work.height, factor, &evals[0].2.doc_to_image, g.width_mm, g.height_mm);
+    let rect = &evals[0].3;
     let (best, eval) = (evals[0].0, &evals[0].1);
-    let alternatives: Vec<(String, f64)> = evals.iter().skip(1).map(|(t, e, _)| (t.id().to_string(), e.score)).collect();
+    let alternatives: Vec<(String, f64)> = evals.iter().skip(1).map(|(t, e, ..)| (t.id().to_string(), e.score)).collect();
     out.template = Some(TemplateUse { id: best.id().into(), digest: best.digest.clone(), score: eval.score, alternatives });
     if !eval.matches() {
         // Which enrolled model does it look like instead?
