@@ -23,6 +23,8 @@ struct Item {
     /// Printed MRZ lines; empty when the image has no MRZ.
     truth: Vec<String>,
     groups: Vec<String>,
+    /// Extra label text printed with misses (kind, capture, dpi).
+    tag: String,
 }
 
 #[derive(Default)]
@@ -99,7 +101,8 @@ fn load_samples(dir: &Path) -> Result<Vec<Item>, String> {
         }
         let images = dir.join("images");
         let path = if images.join(file).is_file() { images.join(file) } else { dir.join(file) };
-        items.push(Item { path, truth, groups });
+        let tag = format!("{} {} {}", v["kind"].as_str().unwrap_or(""), capture, dpi);
+        items.push(Item { path, truth, groups, tag });
     }
     Ok(items)
 }
@@ -124,7 +127,7 @@ fn load_real(dir: &Path) -> Result<Vec<Item>, String> {
         } else {
             "MRZ, <4 px/mm"
         };
-        items.push(Item { path: dir.join(file), truth, groups: vec![class.to_string()] });
+        items.push(Item { path: dir.join(file), truth, groups: vec![class.to_string()], tag: format!("{ppm} px/mm") });
     }
     Ok(items)
 }
@@ -179,7 +182,7 @@ fn main() {
                 groups.entry(g.clone()).or_default().add(&it.truth, &lines, found, ms);
             }
             if verbose && lines != it.truth {
-                println!("MISS {} found={found} {note}", it.path.display());
+                println!("MISS {} [{}] found={found} {note}", it.path.display(), it.tag);
                 for (i, t) in it.truth.iter().enumerate() {
                     let r = lines.get(i).map(String::as_str).unwrap_or("");
                     let marks: String = t.bytes().zip(r.bytes().chain(std::iter::repeat(b' '))).map(|(a, b)| if a == b { ' ' } else { '^' }).collect();

@@ -182,6 +182,8 @@ pub struct MrzSummary {
     pub fields: Option<Fields>,
     /// Lowest character confidence per line (absent for text input).
     pub confidence: Vec<f32>,
+    /// Median similarity of the non-filler glyphs to OCR-B (font check).
+    pub ocrb_median: Option<f32>,
 }
 
 impl MrzSummary {
@@ -193,6 +195,7 @@ impl MrzSummary {
             checks: v.checks().to_vec(),
             fields: v.is_parsed().then(|| v.fields()),
             confidence,
+            ocrb_median: None,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! have the size of the format the MRZ claims (a visa page is not a passport
 //! page, a TD2 card is not a TD1 card).
 
-use crate::geometry::{FormatGeometry, Homography};
+use crate::geometry::FormatGeometry;
 use crate::read::MrzReading;
 use crate::register::Registration;
 use crate::report::{Finding, FindingCode, Severity};
@@ -13,17 +13,23 @@ use crate::template::Template;
 /// synthetic captures.
 pub const SIZE_TOLERANCE: f64 = 0.04;
 
-/// Page width and height in mm, measured in the MRZ's metric frame.
-pub fn measure_page(reading: &MrzReading, reg: &Registration, width_mm: f64, height_mm: f64) -> Option<(f64, f64)> {
-    let a = reading.mrz_to_image;
-    let to_mrz = Homography::from_affine(a.a, a.b, a.c, a.d, a.e, a.f).inverse()?;
-    let corners: Option<Vec<(f64, f64)>> = [(0.0, 0.0), (width_mm, 0.0), (width_mm, height_mm), (0.0, height_mm)]
-        .iter()
-        .map(|&(x, y)| reg.doc_to_image.apply(x, y).and_then(|(u, v)| to_mrz.apply(u, v)))
-        .collect();
-    let c = corners?;
-    let d = |p: (f64, f64), q: (f64, f64)| ((p.0 - q.0).powi(2) + (p.1 - q.1).powi(2)).sqrt();
-    Some(((d(c[0], c[1]) + d(c[3], c[2])) / 2.0, (d(c[0], c[3]) + d(c[1], c[2])) / 2.0))
+/// Page width and height in mm, measured with the MRZ as ruler: the page is
+/// registered by its edges as a `width_mm`×`height_mm` page, so the MRZ's
+/// character pitch and line spacing, read in that frame, scale the page to
+/// its true size.
+pub fn measure_page(reading: &MrzReading, reg: &Registration, width_mm: f64, height_mm: f64, format: crate::mrz::Format) -> Option<(f64, f64)> {
+    let g = FormatGeometry::of(format);
+    let lines = crate::checks::mrz_geometry::measure_lines(reading, &reg.image_to_doc)?;
+    let pitch = lines.iter().map(|l| l.pitch_mm).sum::<f64>() / lines.len() as f64;
+    let spacing = if lines.len() > 1 {
+        (lines[lines.len() - 1].centre_y_mm - lines[0].centre_y_mm) / (lines.len() - 1) as f64
+    } else {
+        g.line_pitch_mm
+    };
+    if !(pitch > 0.0 && spacing > 0.0) {
+        return None;
+    }
+    Some((width_mm * g.char_pitch_mm / pitch, height_mm * g.line_pitch_mm / spacing))
 }
 
 pub fn check(reading: &MrzReading, reg: &Registration, template: &Template) -> Vec<Finding> {
@@ -32,7 +38,7 @@ pub fn check(reading: &MrzReading, reg: &Registration, template: &Template) -> V
     }
     let g = FormatGeometry::of(template.file.format);
     let (w, h) = (template.file.width_mm, template.file.height_mm);
-    let Some((mw, mh)) = measure_page(reading, reg, w, h) else { return Vec::new() };
+    let Some((mw, mh)) = measure_page(reading, reg, w, h, template.file.format) else { return Vec::new() };
     let (ew, eh) = (mw / w - 1.0, mh / h - 1.0);
     if ew.abs() > SIZE_TOLERANCE || eh.abs() > SIZE_TOLERANCE {
         let worst = ew.abs().max(eh.abs());

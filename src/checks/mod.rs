@@ -5,6 +5,7 @@ pub mod format;
 pub mod mrz_font;
 pub mod mrz_geometry;
 pub mod mrz_text;
+pub mod portrait;
 pub mod zones;
 
 use crate::mrz::{self, Validation};
@@ -44,7 +45,9 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
             return out;
         }
     };
-    out.mrz = Some(MrzSummary::new(&validation, reading.line_confidence()));
+    let mut summary = MrzSummary::new(&validation, reading.line_confidence());
+    summary.ocrb_median = mrz_font::median_score(reading);
+    out.mrz = Some(summary);
     out.findings.extend(mrz_text::check(&validation, reading));
     if reading.px_per_mm > 0.0 && reading.px_per_mm < MIN_PX_PER_MM {
         out.findings.push(
@@ -136,7 +139,11 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
     for z in eval.zones.iter().filter(|z| !z.ok) {
         let code = if z.kind == ZoneKind::Portrait { FindingCode::PortraitTampered } else { FindingCode::ZoneMismatch };
         out.findings.push(
-            Finding::new(code, Severity::Fail, format!("{} zone {} differs from the {} reference (similarity {:.2} < {:.2})", z.kind.as_str(), z.name, best.id(), z.score, z.threshold))
+            Finding::new(
+                code,
+                Severity::Fail,
+                z.detail.clone().unwrap_or_else(|| format!("{} zone {} differs from the {} reference (similarity {:.2} < {:.2})", z.kind.as_str(), z.name, best.id(), z.score, z.threshold)),
+            )
                 .zone(z.name.clone())
                 .score(z.score, z.threshold)
                 .at_mm(z.rect)

@@ -35,11 +35,16 @@ const MAX_SHIFT_PX: i32 = 6;
 pub const LEVELS: [usize; 4] = [0, 2, 4, 7];
 /// Sharpness ratio (document / reference) below which each coarser level is used.
 const LEVEL_RATIOS: [f64; 3] = [0.75, 0.5, 0.3];
-/// Pixels much darker than the reference (standardised difference) are
-/// added ink — personal text running longer than in the specimens — and are
-/// left out, unless they cover too much of the zone.
-const INK_Z: f64 = 2.0;
-const MAX_INK_FRACTION: f64 = 0.3;
+/// Text ink: darker than its 3 mm neighbourhood by this much (0–255).
+const INK_LEVELS: f32 = 40.0;
+/// Ink in the document where the reference has none is added ink (personal
+/// text running longer than in the specimens) and is left out of the
+/// comparison; when it covers more than this fraction of a zone's pixels the
+/// zone fails outright.
+const MAX_ADDED_INK: f64 = 0.5;
+/// A zone whose reference has less structure than this at the comparison
+/// level (standard deviation, 0–255) cannot be judged at that sharpness.
+const MIN_STRUCTURE: f64 = 5.0;
 
 /// Luminance with light denoising: the base of every comparison level.
 pub fn base_luma(rgb: &Planes) -> Vec<f32> {
@@ -77,14 +82,22 @@ pub fn choose_level(doc: f64, reference: f64) -> usize {
     LEVEL_RATIOS.iter().take_while(|&&r| ratio < r).count()
 }
 
-/// A reference image prepared once: its luminance at every level and its
-/// sharpness over stable pixels.
+/// Dark text strokes: pixels darker than their neighbourhood by [`INK_LEVELS`].
+pub fn text_ink(base: &[f32], width: usize, height: usize) -> Vec<bool> {
+    let local = box_blur(base, width, height, (1.5 * REF_PX_PER_MM) as usize);
+    base.iter().zip(local.iter()).map(|(&b, &m)| b < m - INK_LEVELS).collect()
+}
+
+/// A reference image prepared once: its luminance at every level, its
+/// sharpness over stable pixels, and where it has text ink.
 #[derive(Clone, Debug)]
 pub struct PreparedReference {
     pub width: usize,
     pub height: usize,
     pub levels: Vec<Vec<f32>>,
     pub sharpness: f64,
+    /// Text ink of the reference, grown by a little registration slack.
+    pub ink: Vec<bool>,
 }
 
 impl PreparedReference {
@@ -99,8 +112,22 @@ impl PreparedReference {
             height,
             levels: (0..LEVELS.len()).map(|l| level_luma(base, width, height, l)).collect(),
             sharpness: sharpness(base, width, height, |i| mask.get(i).is_some_and(|&m| m < 128)),
+            ink: grow(&text_ink(base, width, height), width, height, 2),
         }
     }
+
+    /// Pixels of `doc` that can be compared: visible, and not ink the
+    /// reference lacks.
+    pub fn usable(&self, doc: &Rectified) -> Vec<bool> {
+        let ink = text_ink(&doc.base, doc.width, doc.height);
+        (0..doc.valid.len()).map(|i| doc.valid[i] && !(ink[i] && !self.ink[i])).collect()
+    }
+}
+
+/// Grows a binary mask by `r` pixels.
+pub fn grow(mask: &[bool], width: usize, height: usize, r: usize) -> Vec<bool> {
+    let f: Vec<f32> = mask.iter().map(|&m| if m { 1.0 } else { 0.0 }).collect();
+    box_blur(&f, width, height, r).iter().map(|&v| v > 1e-4).collect()
 }
 
 /// A document rectified into a template frame.
@@ -181,7 +208,7 @@ pub fn ring_outer(r: &RectMm) -> RectMm {
 /// (reference indices) shifted by (dx, dy); with `exclude_ink`, pixels where
 /// the document is much darker than the reference are left out. Returns the
 /// score and the number of pixels compared.
-fn ncc_at(doc: &[f32], valid: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], dx: i32, dy: i32, exclude_ink: Option<(f64, f64, f64, f64)>) -> (f64, usize) {
+fn ncc_at(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], dx: i32, dy: i32) -> (f64, usize) {
     let (w, h) = (w as i64, h as i64);
     let (mut n, mut sa, mut sb, mut saa, mut sbb, mut sab) = (0usize, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
     for &i in pixels {
@@ -190,15 +217,10 @@ fn ncc_at(doc: &[f32], valid: &[bool], w: usize, h: usize, reference: &[f32], pi
             continue;
         }
         let j = (y * w + x) as usize;
-        if !valid[j] {
+        if !usable[j] {
             continue;
         }
         let (a, b) = (doc[j] as f64, reference[i] as f64);
-        if let Some((ma, sda, mb, sdb)) = exclude_ink {
-            if (a - ma) / sda - (b - mb) / sdb < -INK_Z {
-                continue;
-            }
-        }
         n += 1;
         sa += a;
         sb += b;
@@ -212,42 +234,30 @@ fn ncc_at(doc: &[f32], valid: &[bool], w: usize, h: usize, reference: &[f32], pi
     let nf = n as f64;
     let va = saa - sa * sa / nf;
     let vb = sbb - sb * sb / nf;
-    // A flat reference (plain paper) cannot correlate: compare brightness,
-    // mapped to the same scale.
-    let score = if vb < nf * 4.0 {
-        1.0 - (((sa - sb) / nf).abs() / 40.0).min(2.0)
-    } else if va < 1e-9 {
-        0.0
-    } else {
-        (sab - sa * sb / nf) / (va * vb).sqrt()
-    };
+    let score = if va < 1e-9 || vb < 1e-9 { 0.0 } else { (sab - sa * sb / nf) / (va * vb).sqrt() };
     (score, n)
 }
 
-fn mean_sd(v: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (mut n, mut s, mut ss) = (0.0, 0.0, 0.0);
-    for x in v {
-        n += 1.0;
-        s += x;
-        ss += x * x;
-    }
-    if n < 1.0 {
-        return (0.0, 1.0);
-    }
-    let m = s / n;
-    (m, (ss / n - m * m).max(1.0).sqrt())
-}
-
 /// Best similarity between the document (luminance `doc` at some level,
-/// with its `valid` mask) and the reference at the same level, over the
-/// zone's `pixels`, under shifts up to `max_shift` pixels. Personal ink that
-/// runs into the zone is left out when it covers little of it. `None` when
-/// too few pixels are comparable.
-pub fn best_ncc(doc: &[f32], valid: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], max_shift: i32, area: usize) -> Option<f64> {
+/// `usable` pixels only — see [`PreparedReference::usable`]) and the
+/// reference at the same level over the zone's `pixels`, under shifts up to
+/// `max_shift` pixels. `None` when the zone cannot be judged: too few usable
+/// pixels, or a reference without structure at this level. A zone mostly
+/// covered by ink the reference lacks scores -1.
+pub fn best_ncc(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], max_shift: i32, area: usize) -> Option<f64> {
+    let n_ref = pixels.len() as f64;
+    if n_ref < 16.0 {
+        return None;
+    }
+    let mean = pixels.iter().map(|&i| reference[i] as f64).sum::<f64>() / n_ref;
+    let var = pixels.iter().map(|&i| (reference[i] as f64 - mean).powi(2)).sum::<f64>() / n_ref;
+    if var.sqrt() < MIN_STRUCTURE {
+        return None;
+    }
     let mut best: Option<(f64, i32, i32, usize)> = None;
     let mut consider = |dx: i32, dy: i32, best: &mut Option<(f64, i32, i32, usize)>| {
-        let (score, n) = ncc_at(doc, valid, w, h, reference, pixels, dx, dy, None);
-        if (n as f64) >= MIN_COMPARABLE * area.max(1) as f64 && score.is_finite() && best.is_none_or(|b| score > b.0) {
+        let (score, n) = ncc_at(doc, usable, w, h, reference, pixels, dx, dy);
+        if score.is_finite() && best.is_none_or(|b| score > b.0) {
             *best = Some((score, dx, dy, n));
         }
     };
@@ -269,19 +279,14 @@ pub fn best_ncc(doc: &[f32], valid: &[bool], w: usize, h: usize, reference: &[f3
             }
         }
     }
-    let (score, dx, dy, n) = best?;
-    // Standardise both sides at the best shift and drop added ink.
-    let shifted = |i: usize| -> Option<usize> {
-        let (x, y) = ((i % w) as i64 + dx as i64, (i / w) as i64 + dy as i64);
-        (x >= 0 && y >= 0 && x < w as i64 && y < h as i64).then(|| (y * w as i64 + x) as usize).filter(|&j| valid[j])
-    };
-    let (ma, sda) = mean_sd(pixels.iter().filter_map(|&i| shifted(i).map(|j| doc[j] as f64)));
-    let (mb, sdb) = mean_sd(pixels.iter().filter(|&&i| shifted(i).is_some()).map(|&i| reference[i] as f64));
-    let (masked, m) = ncc_at(doc, valid, w, h, reference, pixels, dx, dy, Some((ma, sda, mb, sdb)));
-    if masked.is_finite() && ((n - m) as f64) <= MAX_INK_FRACTION * n as f64 && m as f64 >= MIN_COMPARABLE * area.max(1) as f64 {
-        Some(score.max(masked))
-    } else {
-        Some(score)
+    match best {
+        Some((score, _, _, n)) if n as f64 >= MIN_COMPARABLE * area.max(1) as f64 => Some(score),
+        // Visible but mostly covered by new ink.
+        _ => {
+            let visible = pixels.iter().filter(|&&i| usable.get(i).is_some()).count() as f64;
+            let blocked = pixels.iter().filter(|&&i| !usable[i]).count() as f64;
+            (visible > 0.0 && blocked / visible > MAX_ADDED_INK).then_some(-1.0)
+        }
     }
 }
 
@@ -296,6 +301,8 @@ pub struct ZoneResult {
     pub ok: bool,
     /// The comparison level used.
     pub level: usize,
+    /// What was measured, when more than a similarity.
+    pub detail: Option<String>,
 }
 
 /// The comparison of a rectified document with one issuer template.
@@ -326,6 +333,7 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
     let mask = mask.as_raw();
     let level = choose_level(doc.sharpness(mask), prep.sharpness);
     let doc_l = doc.at_level(level);
+    let usable = prep.usable(doc);
     let reference = &prep.levels[level];
     let mut zones = Vec::new();
     for z in &t.file.zones {
@@ -337,9 +345,9 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
         let (x0, y0, x1, y1) = zone_px(&outer, doc.width, doc.height);
         let area = (x1 - x0) * (y1 - y0);
         let shift = ((z.tolerance_mm * REF_PX_PER_MM).round() as i32).clamp(0, MAX_SHIFT_PX);
-        let Some(score) = best_ncc(&doc_l, &doc.valid, doc.width, doc.height, reference, &pixels, shift, area) else { continue };
+        let Some(score) = best_ncc(&doc_l, &usable, doc.width, doc.height, reference, &pixels, shift, area) else { continue };
         let threshold = z.thresholds.get(level).copied().unwrap_or(DEFAULT_ZONE_THRESHOLD);
-        zones.push(ZoneResult { name: z.name.clone(), kind: z.kind, rect: z.rect, score, threshold, ok: true, level });
+        zones.push(ZoneResult { name: z.name.clone(), kind: z.kind, rect: z.rect, score, threshold, ok: true, level, detail: None });
     }
     if zones.is_empty() {
         return None;
@@ -349,6 +357,21 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
     let median = scores[scores.len() / 2];
     for z in zones.iter_mut() {
         z.ok = z.score >= z.threshold || z.score >= median - ZONE_OUTLIER_MARGIN;
+    }
+    // The portrait frame's geometry, judged on its own tolerance.
+    for z in t.file.zones.iter().filter(|z| z.kind == ZoneKind::Portrait) {
+        if let Some(f) = super::portrait::compare(&doc_l, &usable, reference, doc.width, doc.height, &z.rect) {
+            zones.push(ZoneResult {
+                name: format!("{}_frame", z.name),
+                kind: ZoneKind::Portrait,
+                rect: z.rect,
+                score: 1.0 - f.deviation.min(10.0) / 10.0,
+                threshold: 0.9,
+                ok: f.deviation <= 1.0,
+                level,
+                detail: Some(f.message),
+            });
+        }
     }
     let n = zones.len() as f64;
     let score = zones.iter().map(|z| z.score).sum::<f64>() / n;

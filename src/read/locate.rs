@@ -8,30 +8,49 @@ use super::cc::{self, Component};
 use super::raster::{self, Resample};
 use image::GrayImage;
 
-/// A straight MRZ line in input-image continuous coordinates: cell `k`
-/// (0-based) is centred at `origin + t(k)·dir` with `t(k) = p·k + q·k²`
-/// (the quadratic term absorbs perspective foreshortening).
+/// An MRZ line in input-image continuous coordinates: cell `k` (0-based) is
+/// centred at `origin + t(k)·dir + b(k)·normal` with `t(k) = p·k + q·k²`
+/// along the line (the quadratic term absorbs perspective foreshortening)
+/// and `b(k) = s·k + r·k²` across it (residual tilt, and the bend of a
+/// curved page).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LineModel {
     pub origin: (f64, f64),
     pub dir: (f64, f64),
     pub p: f64,
     pub q: f64,
+    pub s: f64,
+    pub r: f64,
     pub n: usize,
 }
 
 impl LineModel {
+    /// A straight line with evenly growing pitch.
+    pub fn straight(origin: (f64, f64), dir: (f64, f64), p: f64, q: f64, n: usize) -> LineModel {
+        LineModel { origin, dir, p, q, s: 0.0, r: 0.0, n }
+    }
     pub fn t(&self, k: f64) -> f64 {
         self.p * k + self.q * k * k
     }
+    pub fn b(&self, k: f64) -> f64 {
+        self.s * k + self.r * k * k
+    }
     /// Centre of cell `k` (may be fractional or outside `0..n`).
     pub fn centre(&self, k: f64) -> (f64, f64) {
-        let t = self.t(k);
-        (self.origin.0 + t * self.dir.0, self.origin.1 + t * self.dir.1)
+        let (t, b) = (self.t(k), self.b(k));
+        let nm = self.normal();
+        (self.origin.0 + t * self.dir.0 + b * nm.0, self.origin.1 + t * self.dir.1 + b * nm.1)
+    }
+    /// Derivative of the centre with respect to `k`: the local pitch vector.
+    pub fn tangent(&self, k: f64) -> (f64, f64) {
+        let (dt, db) = (self.p + 2.0 * self.q * k, self.s + 2.0 * self.r * k);
+        let nm = self.normal();
+        (dt * self.dir.0 + db * nm.0, dt * self.dir.1 + db * nm.1)
     }
     /// Pitch (distance between cell centres) at cell `k`.
     pub fn pitch_at(&self, k: f64) -> f64 {
-        self.p + 2.0 * self.q * k
+        let t = self.tangent(k);
+        t.0.hypot(t.1)
     }
     /// Unit normal pointing down across the lines (reading orientation).
     pub fn normal(&self) -> (f64, f64) {
@@ -40,9 +59,26 @@ impl LineModel {
     /// The same line read the other way round (cell `n−1` becomes cell 0).
     pub fn reversed(&self) -> LineModel {
         let last = (self.n.max(1) - 1) as f64;
-        let origin = self.centre(last);
-        // t'(j) = t(last) − t(last − j) = (p + 2q·last)·j − q·j².
-        LineModel { origin, dir: (-self.dir.0, -self.dir.1), p: self.p + 2.0 * self.q * last, q: -self.q, n: self.n }
+        // With k = last − j, both polynomials re-expand in j; `dir` and the
+        // normal flip sign.
+        LineModel {
+            origin: self.centre(last),
+            dir: (-self.dir.0, -self.dir.1),
+            p: self.p + 2.0 * self.q * last,
+            q: -self.q,
+            s: self.s + 2.0 * self.r * last,
+            r: -self.r,
+            n: self.n,
+        }
+    }
+    /// The same cells, with cell `dk` becoming cell 0.
+    pub fn shifted(&self, dk: f64) -> LineModel {
+        LineModel {
+            origin: self.centre(dk),
+            p: self.p + 2.0 * self.q * dk,
+            s: self.s + 2.0 * self.r * dk,
+            ..*self
+        }
     }
 }
 
@@ -65,10 +101,11 @@ struct Params {
     max_size: u32,
 }
 
-const PARAMS: Params = Params { bin_radius: 12, sauvola_k: 0.2, min_contrast: 8.0, min_size: 4, max_size: 120 };
+const PARAMS: Params = Params { bin_radius: 12, sauvola_k: 0.15, min_contrast: 8.0, min_size: 4, max_size: 120 };
 
 /// The working resolutions to try, in order: first one where the image's long
-/// side is about 1200 px, then finer ones for small text in large frames.
+/// side is at most 900 px (about 10–15 px cap height for a document filling
+/// the frame), then a finer one for small text in large frames.
 pub fn schedule(w: u32, h: u32) -> Vec<Resample> {
     let long = w.max(h);
     if long == 0 {
@@ -77,16 +114,13 @@ pub fn schedule(w: u32, h: u32) -> Vec<Resample> {
     if long < 600 {
         return vec![Resample::Up2];
     }
-    let k = long.div_ceil(1200).max(1);
-    let mut v = vec![Resample::Down(k)];
-    if k >= 4 {
-        v.push(Resample::Down(k / 2));
-    } else if k >= 2 {
-        v.push(Resample::Down(1));
-    } else if long <= 1600 {
-        v.push(Resample::Up2);
+    let k = long.div_ceil(900).max(1);
+    match k {
+        1 if long <= 1200 => vec![Resample::Down(1), Resample::Up2],
+        1 => vec![Resample::Down(1)],
+        2 => vec![Resample::Down(2), Resample::Down(1)],
+        _ => vec![Resample::Down(k), Resample::Down(k.div_ceil(2))],
     }
-    v
 }
 
 /// MRZ candidates in `img`, best first, trying the working resolutions of
@@ -320,28 +354,50 @@ fn project_blobs(labels: &cc::Labels, comps: &[&Component], theta: f64) -> Vec<B
 fn build_rows(mut blobs: Vec<Blob>) -> Vec<Row> {
     blobs.sort_by(|a, b| a.umin.total_cmp(&b.umin));
     let n = blobs.len();
+    // Bands across the text direction, each listing its blobs by umin, so
+    // a blob only meets the blobs beside it.
+    const BAND: f64 = 8.0;
+    let vlo = blobs.iter().map(|b| (b.vmin + b.vmax) / 2.0).fold(f64::MAX, f64::min);
+    let band_of = |v: f64| ((v - vlo) / BAND).max(0.0) as usize;
+    let nb = blobs.iter().map(|b| band_of((b.vmin + b.vmax) / 2.0)).max().map_or(0, |m| m + 1);
+    let mut bands: Vec<Vec<usize>> = vec![Vec::new(); nb];
+    for (i, b) in blobs.iter().enumerate() {
+        bands[band_of((b.vmin + b.vmax) / 2.0)].push(i);
+    }
     let mut right: Vec<Option<(usize, f64)>> = vec![None; n];
     for i in 0..n {
         let a = blobs[i];
         let ha = a.h();
-        for (j, b) in blobs.iter().enumerate().skip(i + 1) {
-            if b.umin > a.umax + 1.2 * ha {
-                break;
-            }
-            let hb = b.h();
-            let hm = ha.max(hb);
-            let ratio = ha / hb;
-            if !(0.6..=1.67).contains(&ratio) || b.uc <= a.uc {
-                continue;
-            }
-            let gap = b.umin - a.umax;
-            let dv = ((a.vmin + a.vmax) - (b.vmin + b.vmax)).abs() / 2.0;
-            if gap < -0.3 * hm || gap > 1.0 * hm || dv > 0.3 * hm {
-                continue;
-            }
-            let cost = gap.max(0.0) + 2.0 * dv;
-            if right[i].is_none_or(|(_, c)| cost < c) {
-                right[i] = Some((j, cost));
+        let va = (a.vmin + a.vmax) / 2.0;
+        // |dv| ≤ 0.3·max(h) and h ≤ 1.67·ha bound the bands to look in.
+        let b1 = band_of(va + 0.5 * ha).min(nb - 1);
+        let b0 = band_of(va - 0.5 * ha).min(b1);
+        for band in &bands[b0..=b1] {
+            // Blobs in the band are in umin order (indices ascend with umin).
+            let start = band.partition_point(|&j| blobs[j].umin < a.umax - 0.5 * ha);
+            for &j in &band[start..] {
+                let b = blobs[j];
+                if b.umin > a.umax + 1.7 * ha {
+                    break;
+                }
+                if j == i {
+                    continue;
+                }
+                let hb = b.h();
+                let hm = ha.max(hb);
+                let ratio = ha / hb;
+                if !(0.6..=1.67).contains(&ratio) || b.uc <= a.uc {
+                    continue;
+                }
+                let gap = b.umin - a.umax;
+                let dv = ((a.vmin + a.vmax) - (b.vmin + b.vmax)).abs() / 2.0;
+                if gap < -0.3 * hm || gap > 1.0 * hm || dv > 0.3 * hm {
+                    continue;
+                }
+                let cost = gap.max(0.0) + 2.0 * dv;
+                if right[i].is_none_or(|(_, c)| cost < c) {
+                    right[i] = Some((j, cost));
+                }
             }
         }
     }
@@ -419,45 +475,70 @@ fn row_height(chain: &[Blob]) -> f64 {
 }
 
 /// Joins rows that continue each other on the same line across a break of up
-/// to three glyph heights (a missed or obscured character).
+/// to three glyph heights (a missed or obscured character): each row is
+/// linked to its nearest continuation, and linked rows are concatenated.
 fn merge_rows(mut rows: Vec<Vec<Blob>>) -> Vec<Vec<Blob>> {
     rows.sort_by(|a, b| a[0].umin.total_cmp(&b[0].umin));
-    let mut merged = true;
-    while merged {
-        merged = false;
-        'outer: for i in 0..rows.len() {
-            for j in 0..rows.len() {
-                if i == j {
-                    continue;
-                }
-                let (a, b) = (&rows[i], &rows[j]);
-                let (ha, hb) = (row_height(a), row_height(b));
-                let hm = ha.max(hb);
-                if !(0.75..=1.33).contains(&(ha / hb)) {
-                    continue;
-                }
-                let (ea, sb) = (a[a.len() - 1], b[0]);
-                let gap = sb.umin - ea.umax;
-                if gap < -0.2 * hm || gap > 3.0 * hm {
-                    continue;
-                }
-                // Both rows' centre lines must agree where they meet.
-                let va = a.iter().rev().take(4).map(|x| x.vc).sum::<f64>() / a.len().min(4) as f64;
-                let vb = b.iter().take(4).map(|x| x.vc).sum::<f64>() / b.len().min(4) as f64;
-                if (va - vb).abs() > 0.3 * hm {
-                    continue;
-                }
-                let mut joined = rows[i].clone();
-                joined.extend_from_slice(&rows[j]);
-                let (lo, hi) = (i.min(j), i.max(j));
-                rows.remove(hi);
-                rows[lo] = joined;
-                merged = true;
-                break 'outer;
+    let n = rows.len();
+    let info: Vec<(f64, f64, f64, f64, f64)> = rows
+        .iter()
+        .map(|r| {
+            let h = row_height(r);
+            // Centre lines near each end.
+            let va = r.iter().rev().take(4).map(|x| x.vc).sum::<f64>() / r.len().min(4) as f64;
+            let vb = r.iter().take(4).map(|x| x.vc).sum::<f64>() / r.len().min(4) as f64;
+            (h, r[0].umin, r[r.len() - 1].umax, vb, va)
+        })
+        .collect();
+    let mut next: Vec<Option<usize>> = vec![None; n];
+    let mut has_prev = vec![false; n];
+    for i in 0..n {
+        let (ha, _, end, _, va_end) = info[i];
+        let lo = info.partition_point(|x| x.1 < end - 0.2 * ha * 1.33);
+        let mut best: Option<(usize, f64)> = None;
+        for j in lo..n {
+            let (hb, start, _, vb_start, _) = info[j];
+            let hm = ha.max(hb);
+            let gap = start - end;
+            if gap > 3.0 * 1.33 * ha {
+                break;
+            }
+            if j == i || has_prev[j] || !(0.75..=1.33).contains(&(ha / hb)) || gap < -0.2 * hm || gap > 3.0 * hm {
+                continue;
+            }
+            if (va_end - vb_start).abs() > 0.3 * hm {
+                continue;
+            }
+            if best.is_none_or(|(_, g)| gap < g) {
+                best = Some((j, gap));
             }
         }
+        if let Some((j, _)) = best {
+            next[i] = Some(j);
+            has_prev[j] = true;
+        }
     }
-    rows
+    let mut out = Vec::new();
+    for i in 0..n {
+        if has_prev[i] {
+            continue;
+        }
+        let mut joined = std::mem::take(&mut rows[i]);
+        let mut cur = i;
+        let mut guard = 0;
+        while let Some(j) = next[cur] {
+            joined.extend(std::mem::take(&mut rows[j]));
+            cur = j;
+            guard += 1;
+            if guard > n {
+                break;
+            }
+        }
+        if !joined.is_empty() {
+            out.push(joined);
+        }
+    }
+    out
 }
 
 /// Fits a row's centre line and its character lattice; `None` when the row
@@ -609,7 +690,7 @@ fn group_rows(rows: &[Row]) -> Vec<Group<'_>> {
         }
         let um = (a.umin.max(b.umin) + a.umax.min(b.umax)) / 2.0;
         let dv = b.v_at(um) - a.v_at(um);
-        if dv < 1.3 * p || dv > 3.4 * p {
+        if dv < 0.85 * p || dv > 3.4 * p {
             return None;
         }
         let overlap = a.umax.min(b.umax) - a.umin.max(b.umin);
@@ -623,11 +704,12 @@ fn group_rows(rows: &[Row]) -> Vec<Group<'_>> {
     for i in 0..mrz_rows.len() {
         for j in i + 1..mrz_rows.len() {
             let Some(r1) = compatible(mrz_rows[i], mrz_rows[j]) else { continue };
-            // Three lines of TD1: line pitch ≈ 1.67 character pitches.
-            if r1 < 2.2 {
+            // Three lines of 30 (TD1: line pitch ≈ 1.67 character pitches;
+            // a moved line may make the two spacings differ).
+            {
                 for k in j + 1..mrz_rows.len() {
                     let Some(r2) = compatible(mrz_rows[j], mrz_rows[k]) else { continue };
-                    if (r1 / r2 - 1.0).abs() < 0.25 {
+                    if (r1 / r2 - 1.0).abs() < 0.5 {
                         let rows = vec![mrz_rows[i], mrz_rows[j], mrz_rows[k]];
                         if let Some(g) = score_group(rows, &[30]) {
                             groups.push(g);
@@ -693,7 +775,7 @@ fn to_input(g: &Group<'_>, theta: f64, scale: f64) -> Candidate {
             let norm = (1.0 + r.b * r.b).sqrt();
             let dir = ((c - r.b * s) / norm, (s + r.b * c) / norm);
             // Distances along the tilted line grow by `norm` per unit of u.
-            LineModel { origin, dir, p: l1 * norm * scale, q: l2 * norm * scale, n: g.n }
+            LineModel::straight(origin, dir, l1 * norm * scale, l2 * norm * scale, g.n)
         })
         .collect();
     let mut hs: Vec<f64> = g.rows.iter().map(|r| r.h).collect();
@@ -746,11 +828,18 @@ mod tests {
 
     #[test]
     fn reversed_line_visits_the_same_cells() {
-        let l = LineModel { origin: (10.0, 20.0), dir: (0.8, 0.6), p: 10.0, q: 0.05, n: 30 };
+        let l = LineModel { origin: (10.0, 20.0), dir: (0.8, 0.6), p: 10.0, q: 0.05, s: 0.3, r: -0.02, n: 30 };
         let r = l.reversed();
         for k in 0..30 {
             let a = l.centre(k as f64);
             let b = r.centre((29 - k) as f64);
+            assert!((a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9);
+            let (ta, tb) = (l.tangent(k as f64), r.tangent((29 - k) as f64));
+            assert!((ta.0 + tb.0).abs() < 1e-9 && (ta.1 + tb.1).abs() < 1e-9);
+        }
+        let sh = l.shifted(3.0);
+        for k in 0..20 {
+            let (a, b) = (l.centre(k as f64 + 3.0), sh.centre(k as f64));
             assert!((a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9);
         }
     }

@@ -4,6 +4,7 @@
 //! A reading never errors: an image without a readable MRZ gives
 //! `found == false` with the reason in `notes`.
 
+mod adapt;
 mod cc;
 mod locate;
 mod ocr;
@@ -128,7 +129,9 @@ impl MrzReading {
 /// construction) and share: it is immutable, `Send` and `Sync`.
 #[derive(Debug)]
 pub struct Reader {
-    refs: ocr::References,
+    /// OCR-B references at increasing blur (sharp scans to soft, low
+    /// resolution captures); each reading picks the level that fits.
+    levels: Vec<ocr::References>,
 }
 
 impl Default for Reader {
@@ -137,12 +140,16 @@ impl Default for Reader {
     }
 }
 
+/// Blur of the reference sets, in pixels of the normalised frame (cap
+/// height 16 px).
+const BLUR_LEVELS: [f32; 3] = [0.7, 1.5, 2.4];
+
 /// Images with fewer pixels on a side than this cannot hold a readable MRZ.
 const MIN_SIDE: u32 = 16;
 
 impl Reader {
     pub fn new() -> Reader {
-        Reader { refs: ocr::References::ocrb() }
+        Reader { levels: BLUR_LEVELS.iter().map(|&s| ocr::References::ocrb(s)).collect() }
     }
 
     /// Reads the MRZ from a grey image.
@@ -161,7 +168,7 @@ impl Reader {
         }
         let mut best: Option<pipeline::Attempt> = None;
         for c in cands.iter().take(3) {
-            if let Some(a) = pipeline::read_candidate(image, &self.refs, c) {
+            if let Some(a) = pipeline::read_candidate(image, &self.levels, c) {
                 let better = best.as_ref().is_none_or(|b| a.quality > b.quality);
                 if better {
                     best = Some(a);

@@ -2,6 +2,7 @@
 //! geometry refinement, character decisions with format priors and check
 //! digits, and the geometry of the reading.
 
+use super::adapt;
 use super::locate::{Candidate, LineModel, poly2_fit};
 use super::ocr::{self, CAP, CellFrame, NCLASS, PITCH_OVER_CAP, References, Scores};
 use super::{Affine, CharReading, CheckDigitChoice, MrzReading, Point};
@@ -23,6 +24,17 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Score taken off a class this kind of position does not allow: large
+    /// where Doc 9303 leaves no choice (dates, check digits, sex), moderate
+    /// for codes and names (some issuers print digits in the nationality).
+    pub fn penalty(self) -> f32 {
+        match self {
+            Kind::Digit | Kind::Sex => 0.25,
+            Kind::Alpha => 0.1,
+            Kind::Any => 0.0,
+        }
+    }
+
     pub fn allows(self, ch: u8) -> bool {
         match self {
             Kind::Digit => ch.is_ascii_digit() || ch == b'<',
@@ -62,21 +74,20 @@ pub fn kinds(format: Format) -> Vec<Vec<Kind>> {
 
 /// Tuning of the decisions (NCC units).
 pub struct DecideParams {
-    /// Score taken off classes a position does not allow.
-    pub prior_penalty: f32,
     /// Softmax temperature turning NCC scores into confidences.
     pub temperature: f32,
     /// Below this confidence a character may be changed by a check digit.
     pub unsure: f32,
 }
 
-pub const DECIDE: DecideParams = DecideParams { prior_penalty: 0.08, temperature: 0.025, unsure: 0.9 };
+pub const DECIDE: DecideParams = DecideParams { temperature: 0.025, unsure: 0.9 };
 
 /// Per-cell result of matching.
 #[derive(Clone, Debug)]
 struct Cell {
     scores: Scores,
     frame: CellFrame,
+    patch: ocr::Patch,
 }
 
 /// The reading of one candidate with its mean best NCC (for choosing
@@ -98,17 +109,20 @@ struct Shape {
 const UPRIGHT: Shape = Shape { scale: 1.0, shear: 0.0 };
 
 fn frame(line: &LineModel, k: f64, shape: Shape) -> CellFrame {
-    let pitch = line.pitch_at(k);
-    let sigma = shape.scale * pitch / (CAP as f64 * PITCH_OVER_CAP as f64);
-    let n = line.normal();
-    let ex = (line.dir.0 * sigma, line.dir.1 * sigma);
-    CellFrame { c: line.centre(k), ex, ey: (n.0 * sigma + shape.shear * ex.0, n.1 * sigma + shape.shear * ex.1) }
+    let tg = line.tangent(k);
+    let pitch = tg.0.hypot(tg.1).max(1e-6);
+    let sigma = shape.scale / (CAP as f64 * PITCH_OVER_CAP as f64);
+    // Along the local tangent; across it, leaning by the shear.
+    let ex = (tg.0 * sigma, tg.1 * sigma);
+    let ey = (-ex.1 + shape.shear * ex.0, ex.0 + shape.shear * ex.1);
+    let _ = pitch;
+    CellFrame { c: line.centre(k), ex, ey }
 }
 
 fn match_cell(img: &GrayImage, refs: &References, line: &LineModel, k: f64, shape: Shape) -> Cell {
     let frame = frame(line, k, shape);
     let patch = ocr::sample(img, &frame, 2);
-    Cell { scores: ocr::match_patch(refs, &patch), frame }
+    Cell { scores: ocr::match_patch(refs, &patch), frame, patch }
 }
 
 /// About a dozen cells spread over the lines, for comparing hypotheses.
@@ -123,13 +137,28 @@ fn probe_cells(lines: &[LineModel]) -> Vec<(usize, f64)> {
     v
 }
 
-/// Mean best NCC over the probe cells.
-fn probe_score(img: &GrayImage, refs: &References, lines: &[LineModel], probes: &[(usize, f64)], shape: Shape) -> f32 {
+/// Mean best NCC over the probe cells, and each probe's three best classes.
+fn probe_score(img: &GrayImage, refs: &References, lines: &[LineModel], probes: &[(usize, f64)], shape: Shape) -> (f32, Vec<[usize; 3]>) {
+    let mut sum = 0.0;
+    let mut tops = Vec::with_capacity(probes.len());
+    for &(j, k) in probes {
+        let c = match_cell(img, refs, &lines[j], k, shape);
+        let mut order: Vec<usize> = (0..NCLASS).collect();
+        order.sort_by(|&a, &b| c.scores.ncc[b].total_cmp(&c.scores.ncc[a]));
+        sum += c.scores.ncc[order[0]];
+        tops.push([order[0], order[1], order[2]]);
+    }
+    (sum / probes.len().max(1) as f32, tops)
+}
+
+/// Like [`probe_score`] but only against each probe's likely classes.
+fn probe_rescore(img: &GrayImage, refs: &References, lines: &[LineModel], probes: &[(usize, f64)], tops: &[[usize; 3]], shape: Shape) -> f32 {
     let sum: f32 = probes
         .iter()
-        .map(|&(j, k)| {
-            let c = match_cell(img, refs, &lines[j], k, shape);
-            c.scores.ncc[c.scores.best()]
+        .zip(tops)
+        .map(|(&(j, k), top)| {
+            let f = frame(&lines[j], k, shape);
+            ocr::match_classes(refs, &ocr::sample(img, &f, 2), top).0
         })
         .sum();
     sum / probes.len().max(1) as f32
@@ -137,45 +166,56 @@ fn probe_score(img: &GrayImage, refs: &References, lines: &[LineModel], probes: 
 
 /// Refits a line from its cells' best-match shifts. Returns the new line
 /// and the largest cell displacement it implies, in normalised pixels.
-fn refit(line: &LineModel, cells: &[Cell], shape: Shape) -> (LineModel, f64) {
+fn refit(line: &LineModel, cells: &[Cell]) -> (LineModel, f64) {
+    let (d, nm) = (line.dir, line.normal());
     let mut along = Vec::new();
     let mut across = Vec::new();
     for (k, c) in cells.iter().enumerate() {
         let b = c.scores.best();
-        if c.scores.ncc[b] < 0.5 {
+        if c.scores.ncc[b] < 0.4 {
             continue;
         }
         let (dx, dy) = c.scores.shift[b];
-        let sigma = shape.scale * line.pitch_at(k as f64) / (CAP as f64 * PITCH_OVER_CAP as f64);
-        // A shear moves the window centre along the line by shear·dy.
-        let t = line.t(k as f64) + (dx as f64 + shape.shear * dy as f64) * sigma;
-        along.push((k as f64, t));
-        across.push((t, dy as f64 * sigma));
+        // The matched cell centre, in the line's (dir, normal) frame.
+        let p = c.frame.at(dx as f64, dy as f64);
+        let (rx, ry) = (p.0 - line.origin.0, p.1 - line.origin.1);
+        along.push((k as f64, rx * d.0 + ry * d.1));
+        across.push((k as f64, rx * nm.0 + ry * nm.1));
     }
     if along.len() < 6 {
         return (*line, 0.0);
     }
-    let (e0, e1) = robust_line(&across).unwrap_or((0.0, 0.0));
     let quad = along.len() >= 20;
-    let fit = if quad { poly2_fit(&along) } else { robust_line(&along).map(|(a, b)| (a, b, 0.0)) };
-    let Some((a0, a1, a2)) = fit else { return (*line, 0.0) };
+    let fit = |pts: &[(f64, f64)]| if quad { robust_poly2(pts) } else { robust_line(pts).map(|(a, b)| (a, b, 0.0)) };
+    let (Some((a0, a1, a2)), Some((e0, e1, e2))) = (fit(&along), fit(&across)) else { return (*line, 0.0) };
     if !(a1 > 0.5 * line.p && a1 < 1.5 * line.p) {
         return (*line, 0.0);
     }
-    let n = line.normal();
-    let origin = (line.origin.0 + a0 * line.dir.0 + e0 * n.0, line.origin.1 + a0 * line.dir.1 + e0 * n.1);
-    let d = (line.dir.0 + e1 * n.0, line.dir.1 + e1 * n.1);
-    let norm = d.0.hypot(d.1);
-    let stretch = (1.0 + e1 * e1).sqrt();
-    let new = LineModel { origin, dir: (d.0 / norm, d.1 / norm), p: a1 * stretch, q: a2 * stretch, n: line.n };
-    let sigma0 = shape.scale * line.p / (CAP as f64 * PITCH_OVER_CAP as f64);
+    let origin = (line.origin.0 + a0 * d.0 + e0 * nm.0, line.origin.1 + a0 * d.1 + e0 * nm.1);
+    let new = LineModel { origin, dir: d, p: a1, q: a2, s: e1, r: e2, n: line.n };
+    let unit = line.p / (CAP as f64 * PITCH_OVER_CAP as f64);
     let moved = (0..line.n)
         .map(|k| {
             let (a, b) = (line.centre(k as f64), new.centre(k as f64));
-            (a.0 - b.0).hypot(a.1 - b.1) / sigma0
+            (a.0 - b.0).hypot(a.1 - b.1) / unit
         })
         .fold(0.0, f64::max);
     (new, moved)
+}
+
+/// Quadratic fit, again without points off by more than three times the
+/// median residual.
+fn robust_poly2(pts: &[(f64, f64)]) -> Option<(f64, f64, f64)> {
+    let (a, b, c) = poly2_fit(pts)?;
+    let res = |p: &(f64, f64)| (p.1 - a - b * p.0 - c * p.0 * p.0).abs();
+    let mut r: Vec<f64> = pts.iter().map(res).collect();
+    r.sort_by(f64::total_cmp);
+    let tol = (r[r.len() / 2] * 3.0).max(1e-6);
+    let kept: Vec<(f64, f64)> = pts.iter().copied().filter(|p| res(p) <= tol).collect();
+    if kept.len() < 6 {
+        return Some((a, b, c));
+    }
+    poly2_fit(&kept).or(Some((a, b, c)))
 }
 
 fn robust_line(pts: &[(f64, f64)]) -> Option<(f64, f64)> {
@@ -214,15 +254,11 @@ fn fix_ends(img: &GrayImage, refs: &References, line: &LineModel, cells: &[Cell]
     let empty = |c: &Cell| c.scores.contrast < 0.25 * typical || c.scores.ncc[c.scores.best()] < 0.35;
     let before = match_cell(img, refs, line, -1.0, shape);
     let after = match_cell(img, refs, line, n as f64, shape);
-    let shift = |dk: f64| -> LineModel {
-        let origin = line.centre(dk);
-        LineModel { origin, p: line.pitch_at(dk), ..*line }
-    };
     if glyph_like(&before) && empty(&cells[n - 1]) && !glyph_like(&after) {
-        return Some(shift(-1.0));
+        return Some(line.shifted(-1.0));
     }
     if glyph_like(&after) && empty(&cells[0]) && !glyph_like(&before) {
-        return Some(shift(1.0));
+        return Some(line.shifted(1.0));
     }
     None
 }
@@ -233,24 +269,41 @@ fn debug() -> bool {
 }
 
 /// Reads one located candidate.
-pub fn read_candidate(img: &GrayImage, refs: &References, cand: &Candidate) -> Option<Attempt> {
+pub fn read_candidate(img: &GrayImage, levels: &[References], cand: &Candidate) -> Option<Attempt> {
     let mut notes = Vec::new();
+    // Orientation with the middle blur level, which suits sharp and soft
+    // glyphs alike.
+    let mut level = levels.len() / 2;
+    let refs = levels.get(level)?;
     // Orientation: as located, or upside down (line order and cell order
     // reversed). Decided by the classifier's fit, not by check digits.
     let up = cand.lines.clone();
     let down: Vec<LineModel> = cand.lines.iter().rev().map(LineModel::reversed).collect();
     let probes = probe_cells(&up);
-    let s_up = probe_score(img, refs, &up, &probes, UPRIGHT);
-    let s_down = probe_score(img, refs, &down, &probes, UPRIGHT);
-    let mut lines = if s_up >= s_down { up } else { down };
-    // Glyph size and lean: a coarse then a fine search.
-    let mut shape = UPRIGHT;
+    let (s_up, tops_up) = probe_score(img, refs, &up, &probes, UPRIGHT);
+    let down_probes: Vec<(usize, f64)> = probes.iter().map(|&(j, k)| (up.len() - 1 - j, (up[j].n - 1) as f64 - k)).collect();
+    let (s_down, tops_down) = probe_score(img, refs, &down, &down_probes, UPRIGHT);
+    let (mut lines, probes, tops) = if s_up >= s_down { (up, probes, tops_up) } else { (down, down_probes, tops_down) };
     let mut best = s_up.max(s_down);
+    // Reference blur: the level whose references fit the glyphs best.
+    for (i, r) in levels.iter().enumerate() {
+        if i != levels.len() / 2 {
+            let s = probe_rescore(img, r, &lines, &probes, &tops, UPRIGHT);
+            if s > best + 0.003 {
+                best = s;
+                level = i;
+            }
+        }
+    }
+    let refs = &levels[level];
+    // Glyph size and lean: a coarse then a fine search, each step keeping
+    // the best of the current shape and its two neighbours.
+    let mut shape = UPRIGHT;
     for (ds, dh, min_gain) in [(0.1, 0.0, 0.01), (0.0, 0.15, 0.01), (0.0, 0.3, 0.01), (0.05, 0.0, 0.004), (0.0, 0.075, 0.004)] {
         let base = shape;
         for sign in [-1.0, 1.0] {
             let cand_shape = Shape { scale: base.scale + sign * ds, shear: base.shear + sign * dh };
-            let s = probe_score(img, refs, &lines, &probes, cand_shape);
+            let s = probe_rescore(img, refs, &lines, &probes, &tops, cand_shape);
             if s > best + min_gain {
                 best = s;
                 shape = cand_shape;
@@ -258,7 +311,7 @@ pub fn read_candidate(img: &GrayImage, refs: &References, cand: &Candidate) -> O
         }
     }
     if debug() {
-        eprintln!("cand score {:.3} up {s_up:.3} down {s_down:.3} shape {shape:?} best {best:.3}", cand.score);
+        eprintln!("cand score {:.3} up {s_up:.3} down {s_down:.3} level {level} shape {shape:?} best {best:.3}", cand.score);
         for l in &lines {
             eprintln!("  line {l:?}");
         }
@@ -266,36 +319,40 @@ pub fn read_candidate(img: &GrayImage, refs: &References, cand: &Candidate) -> O
     if (shape.scale - 1.0).abs() > 0.01 {
         notes.push(format!("glyphs are {:.0}% of the size the pitch implies", shape.scale * 100.0));
     }
-    // Pass 1: match every cell, check the ends, refine the geometry; again
-    // if the refinement moved cells by more than a pixel.
+    // Match every cell, check the ends, refine the geometry and match again
+    // while the refinement moves cells by more than a pixel.
+    let mut cells: Vec<Vec<Cell>> = Vec::with_capacity(lines.len());
     for line in lines.iter_mut() {
-        for round in 0..3 {
-            let cells: Vec<Cell> = (0..line.n).map(|k| match_cell(img, refs, line, k as f64, shape)).collect();
+        let mut line_cells = Vec::new();
+        for round in 0..4 {
+            line_cells = (0..line.n).map(|k| match_cell(img, refs, line, k as f64, shape)).collect();
             if round == 0 {
-                if let Some(fixed) = fix_ends(img, refs, line, &cells, shape) {
+                if let Some(fixed) = fix_ends(img, refs, line, &line_cells, shape) {
                     *line = fixed;
                     continue;
                 }
             }
-            let (new, moved) = refit(line, &cells, shape);
-            *line = new;
-            if moved < 1.0 {
+            if round == 3 {
                 break;
             }
+            let (new, moved) = refit(line, &line_cells);
+            if moved < 0.75 {
+                break;
+            }
+            *line = new;
         }
+        cells.push(line_cells);
     }
     if debug() {
         for l in &lines {
             eprintln!("  refined {l:?}");
         }
     }
-    // Pass 2: final matching on the refined geometry.
-    let cells: Vec<Vec<Cell>> = lines.iter().map(|l| (0..l.n).map(|k| match_cell(img, refs, l, k as f64, shape)).collect()).collect();
     let quality = {
         let all: Vec<f32> = cells.iter().flatten().map(|c| c.scores.ncc[c.scores.best()]).collect();
         all.iter().sum::<f32>() / all.len().max(1) as f32
     };
-    let reading = decide(&lines, &cells, notes)?;
+    let reading = decide(&lines, &cells, refs, notes)?;
     Some(Attempt { reading, quality })
 }
 
@@ -322,6 +379,17 @@ fn format_of(n_lines: usize, n: usize, first: &[u8]) -> Format {
     }
 }
 
+/// Scores with the position's prior applied.
+fn with_prior(s: &[f32; NCLASS], kind: Kind) -> [f32; NCLASS] {
+    let mut out = *s;
+    for (i, v) in out.iter_mut().enumerate() {
+        if !kind.allows(MRZ_ALPHABET[i]) {
+            *v -= kind.penalty();
+        }
+    }
+    out
+}
+
 fn softmax_top2(s: &[f32; NCLASS], t: f32) -> (usize, f32, usize, f32, [f32; NCLASS]) {
     let m = s.iter().cloned().fold(f32::MIN, f32::max);
     let mut p = [0f32; NCLASS];
@@ -336,7 +404,7 @@ fn softmax_top2(s: &[f32; NCLASS], t: f32) -> (usize, f32, usize, f32, [f32; NCL
     (order[0], p[order[0]], order[1], p[order[1]], p)
 }
 
-fn decide(lines: &[LineModel], cells: &[Vec<Cell>], mut notes: Vec<String>) -> Option<MrzReading> {
+fn decide(lines: &[LineModel], cells: &[Vec<Cell>], refs: &References, mut notes: Vec<String>) -> Option<MrzReading> {
     let n = lines.first()?.n;
     // Format from the first five characters, read as letters.
     let first: Vec<u8> = cells[0]
@@ -346,7 +414,7 @@ fn decide(lines: &[LineModel], cells: &[Vec<Cell>], mut notes: Vec<String>) -> O
             let mut s = c.scores.ncc;
             for (i, v) in s.iter_mut().enumerate() {
                 if !Kind::Alpha.allows(MRZ_ALPHABET[i]) {
-                    *v -= DECIDE.prior_penalty;
+                    *v -= Kind::Alpha.penalty();
                 }
             }
             MRZ_ALPHABET[Scores { ncc: s, ..c.scores.clone() }.best()]
@@ -354,6 +422,46 @@ fn decide(lines: &[LineModel], cells: &[Vec<Cell>], mut notes: Vec<String>) -> O
         .collect();
     let format = format_of(lines.len(), n, &first);
     let kinds = kinds(format);
+    let kind_at = |j: usize, k: usize| kinds.get(j).and_then(|l| l.get(k)).copied().unwrap_or(Kind::Any);
+    // First decision from the OCR-B scores, then adapted to the document.
+    let mut scores: Vec<Vec<[f32; NCLASS]>> = cells.iter().map(|l| l.iter().map(|c| c.scores.ncc).collect()).collect();
+    let first_pass: Vec<Vec<(usize, f32)>> = scores
+        .iter()
+        .enumerate()
+        .map(|(j, l)| {
+            l.iter()
+                .enumerate()
+                .map(|(k, s)| {
+                    let (b, pb, ..) = softmax_top2(&with_prior(s, kind_at(j, k)), DECIDE.temperature);
+                    (b, pb)
+                })
+                .collect()
+        })
+        .collect();
+    let mut samples = Vec::new();
+    for (j, l) in cells.iter().enumerate() {
+        for (k, c) in l.iter().enumerate() {
+            let (b, pb) = first_pass[j][k];
+            let kind = kind_at(j, k);
+            if kind != Kind::Any && kind.allows(MRZ_ALPHABET[b]) && pb >= 0.6 {
+                samples.push(adapt::Sample { class: b, w: adapt::window(&c.patch, c.scores.shift[b]), ocrb: c.scores.ncc[b] });
+            }
+        }
+    }
+    if let Some(ex) = adapt::Exemplars::build(&samples, 12) {
+        if debug() {
+            eprintln!("exemplars: {} samples, {} classes, gain {:.3}", samples.len(), ex.classes(), ex.gain);
+        }
+        for (j, l) in cells.iter().enumerate() {
+            for (k, c) in l.iter().enumerate() {
+                let (b, _) = first_pass[j][k];
+                let e = ex.score(&c.patch, c.scores.shift[b]);
+                for (cls, v) in scores[j][k].iter_mut().enumerate() {
+                    *v = if ex.has(cls) { e[cls] } else { *v + ex.gain };
+                }
+            }
+        }
+    }
     let mut text: Vec<Vec<u8>> = Vec::new();
     let mut probs: Vec<Vec<[f32; NCLASS]>> = Vec::new();
     let mut chars: Vec<Vec<CharReading>> = Vec::new();
@@ -362,13 +470,7 @@ fn decide(lines: &[LineModel], cells: &[Vec<Cell>], mut notes: Vec<String>) -> O
         let mut pl = Vec::new();
         let mut cl = Vec::new();
         for (k, c) in line_cells.iter().enumerate() {
-            let kind = kinds.get(j).and_then(|l| l.get(k)).copied().unwrap_or(Kind::Any);
-            let mut s = c.scores.ncc;
-            for (i, v) in s.iter_mut().enumerate() {
-                if !kind.allows(MRZ_ALPHABET[i]) {
-                    *v -= DECIDE.prior_penalty;
-                }
-            }
+            let s = with_prior(&scores[j][k], kind_at(j, k));
             let (b, pb, r, pr, p) = softmax_top2(&s, DECIDE.temperature);
             t.push(MRZ_ALPHABET[b]);
             pl.push(p);
@@ -379,7 +481,8 @@ fn decide(lines: &[LineModel], cells: &[Vec<Cell>], mut notes: Vec<String>) -> O
                 confidence: pb,
                 runner_up: MRZ_ALPHABET[r] as char,
                 runner_up_confidence: pr,
-                ocrb_score: c.scores.ncc[b].clamp(0.0, 1.0),
+                // At the blur level that fits the capture, canonical glyph only.
+                ocrb_score: ocr::conformity(refs, &c.patch, b).clamp(0.0, 1.0),
                 centre: Point::new(centre.0 as f32, centre.1 as f32),
                 quad: glyph_quad(&c.frame, MRZ_ALPHABET[b], dx, dy),
             });
@@ -553,4 +656,99 @@ fn geometry(format: Format, lines: &[LineModel]) -> (Affine, [Point; 4], f32, f3
     let quad = [p(0.0, -half), p(w, -half), p(w, y_last + half), p(0.0, y_last + half)];
     let rot = (-ay).atan2(ax).to_degrees() as f32;
     (aff, quad, rot, ppm as f32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TD3: [&str; 2] = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"];
+
+    /// Text, probabilities and readings for `lines`, every character read
+    /// with confidence `conf` except the overrides `(line, col, ch, conf,
+    /// runner_up, runner_up_conf)`.
+    fn setup(lines: &[&str], over: &[(usize, usize, u8, f32, u8, f32)]) -> (Vec<Vec<u8>>, Vec<Vec<[f32; NCLASS]>>, Vec<Vec<CharReading>>) {
+        let mut text: Vec<Vec<u8>> = lines.iter().map(|l| l.as_bytes().to_vec()).collect();
+        let mut probs = Vec::new();
+        let mut chars = Vec::new();
+        for (j, l) in text.iter_mut().enumerate() {
+            let mut pl = Vec::new();
+            let mut cl = Vec::new();
+            for (k, ch) in l.iter_mut().enumerate() {
+                let mut p = [0.0005f32; NCLASS];
+                let (c, conf, ru, ruc) = over
+                    .iter()
+                    .find(|o| o.0 == j && o.1 == k)
+                    .map(|o| (o.2, o.3, o.4, o.5))
+                    .unwrap_or((*ch, 0.98, b'<', 0.0005));
+                *ch = c;
+                p[ocr::class_of(c).unwrap()] = conf;
+                p[ocr::class_of(ru).unwrap()] = ruc;
+                pl.push(p);
+                cl.push(CharReading {
+                    ch: c as char,
+                    confidence: conf,
+                    runner_up: ru as char,
+                    runner_up_confidence: ruc,
+                    ocrb_score: 0.9,
+                    centre: Point::default(),
+                    quad: [Point::default(); 4],
+                });
+            }
+            probs.push(pl);
+            chars.push(cl);
+        }
+        (text, probs, chars)
+    }
+
+    #[test]
+    fn a_confident_wrong_digit_is_never_repaired() {
+        // Document number digit '9' (col 2) read as a confident '3'.
+        let (mut text, probs, mut chars) = setup(&TD3, &[(1, 2, b'3', 0.97, b'9', 0.02)]);
+        let choices = apply_check_digits(Format::Td3, &mut text, &probs, &mut chars);
+        assert!(choices.is_empty());
+        assert_eq!(text[1][2], b'3');
+        let lines: Vec<&str> = text.iter().map(|l| std::str::from_utf8(l).unwrap()).collect();
+        assert!(!mrz::validate_lines(&lines, None).unwrap().is_valid(), "the misread stays visible");
+    }
+
+    #[test]
+    fn an_unsure_character_is_chosen_by_its_check_digit_and_recorded() {
+        let (mut text, probs, mut chars) = setup(&TD3, &[(1, 2, b'3', 0.55, b'9', 0.44)]);
+        let choices = apply_check_digits(Format::Td3, &mut text, &probs, &mut chars);
+        assert_eq!(choices, vec![CheckDigitChoice { line: 1, col: 2, classified: '3', chosen: '9' }]);
+        assert_eq!(text[1][2], b'9');
+        assert_eq!(chars[1][2].ch, '9');
+        assert!(chars[1][2].confidence < 0.5, "the chosen character keeps its low confidence");
+        let lines: Vec<&str> = text.iter().map(|l| std::str::from_utf8(l).unwrap()).collect();
+        assert!(mrz::validate_lines(&lines, None).unwrap().is_valid());
+    }
+
+    #[test]
+    fn two_equally_plausible_repairs_are_left_alone() {
+        // Birth date 740812 with check digit 2. The check digit read as an
+        // unsure '7' (runner-up '2'), and the birth date's last digit '2'
+        // read as an unsure '2' whose runner-up '7' would also satisfy the
+        // printed '7' (weight 1: +5 on the sum). Two repairs, equally
+        // plausible: neither is chosen.
+        let (mut text, probs, mut chars) = setup(&TD3, &[(1, 19, b'7', 0.5, b'2', 0.45), (1, 18, b'2', 0.5, b'7', 0.45)]);
+        let before = text.clone();
+        let choices = apply_check_digits(Format::Td3, &mut text, &probs, &mut chars);
+        assert!(choices.is_empty(), "{choices:?}");
+        assert_eq!(text, before);
+    }
+
+    #[test]
+    fn kinds_follow_the_layout() {
+        let k = kinds(Format::Td3);
+        assert_eq!(k[0][0], Kind::Alpha);
+        assert_eq!(k[0][10], Kind::Alpha);
+        assert_eq!(k[1][0], Kind::Any, "document numbers are alphanumeric");
+        assert_eq!(k[1][9], Kind::Digit);
+        assert_eq!(k[1][13], Kind::Digit);
+        assert_eq!(k[1][20], Kind::Sex);
+        assert_eq!(k[1][43], Kind::Digit);
+        assert!(Kind::Digit.allows(b'<') && !Kind::Digit.allows(b'O'));
+        assert!(Kind::Alpha.allows(b'<') && !Kind::Alpha.allows(b'0'));
+    }
 }

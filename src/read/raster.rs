@@ -38,6 +38,20 @@ fn downscale_box(img: &GrayImage, k: u32) -> GrayImage {
     if w == 0 || h == 0 {
         return out;
     }
+    if k == 2 {
+        // The common case, without the generic inner loops.
+        let src = img.as_raw();
+        let sw = img.width() as usize;
+        let dst = out.as_mut();
+        for oy in 0..h as usize {
+            let (r0, r1) = (&src[2 * oy * sw..], &src[(2 * oy + 1) * sw..]);
+            for ox in 0..w as usize {
+                let s = r0[2 * ox] as u32 + r0[2 * ox + 1] as u32 + r1[2 * ox] as u32 + r1[2 * ox + 1] as u32;
+                dst[oy * w as usize + ox] = ((s + 2) / 4) as u8;
+            }
+        }
+        return out;
+    }
     let src = img.as_raw();
     let sw = img.width() as usize;
     let ku = k as usize;
@@ -108,36 +122,64 @@ pub fn binarize(img: &GrayImage, r: u32, k: f32, min_contrast: f32) -> Vec<u8> {
     if w == 0 || h == 0 {
         return out;
     }
-    // Integral images of values and squares, (w+1)×(h+1).
-    let iw = w + 1;
-    let mut s1 = vec![0u64; iw * (h + 1)];
-    let mut s2 = vec![0u64; iw * (h + 1)];
-    let raw = img.as_raw();
-    for y in 0..h {
-        let (mut r1, mut r2) = (0u64, 0u64);
-        for x in 0..w {
-            let v = raw[y * w + x] as u64;
-            r1 += v;
-            r2 += v * v;
-            s1[(y + 1) * iw + x + 1] = s1[y * iw + x + 1] + r1;
-            s2[(y + 1) * iw + x + 1] = s2[y * iw + x + 1] + r2;
-        }
-    }
     let r = r as usize;
-    for y in 0..h {
-        let y0 = y.saturating_sub(r);
-        let y1 = (y + r + 1).min(h);
+    let raw = img.as_raw();
+    // Column sums of values and squares over the window's rows, updated as
+    // the window slides down; a window has at most (2r+1)² ≤ 2^16 pixels of
+    // at most 255² each, so u32 cannot overflow for r ≤ 127.
+    let r = r.min(127);
+    let mut c1 = vec![0u32; w];
+    let mut c2 = vec![0u32; w];
+    let add_row = |c1: &mut [u32], c2: &mut [u32], y: usize, sign: bool| {
+        let row = &raw[y * w..(y + 1) * w];
         for x in 0..w {
-            let x0 = x.saturating_sub(r);
-            let x1 = (x + r + 1).min(w);
-            let n = ((y1 - y0) * (x1 - x0)) as f32;
-            let a = s1[y1 * iw + x1] + s1[y0 * iw + x0] - s1[y0 * iw + x1] - s1[y1 * iw + x0];
-            let b = s2[y1 * iw + x1] + s2[y0 * iw + x0] - s2[y0 * iw + x1] - s2[y1 * iw + x0];
-            let mean = a as f32 / n;
-            let var = (b as f32 / n - mean * mean).max(0.0);
+            let v = row[x] as u32;
+            if sign {
+                c1[x] += v;
+                c2[x] += v * v;
+            } else {
+                c1[x] -= v;
+                c2[x] -= v * v;
+            }
+        }
+    };
+    for y in 0..r.min(h) {
+        add_row(&mut c1, &mut c2, y, true);
+    }
+    for y in 0..h {
+        if y + r < h {
+            add_row(&mut c1, &mut c2, y + r, true);
+        }
+        if y > r {
+            add_row(&mut c1, &mut c2, y - r - 1, false);
+        }
+        let rows = ((y + r + 1).min(h) - y.saturating_sub(r)) as f32;
+        // Slide horizontally.
+        let (mut s1, mut s2) = (0u32, 0u32);
+        for x in 0..r.min(w) {
+            s1 += c1[x];
+            s2 += c2[x];
+        }
+        let row = &raw[y * w..(y + 1) * w];
+        let orow = &mut out[y * w..(y + 1) * w];
+        for x in 0..w {
+            if x + r < w {
+                s1 += c1[x + r];
+                s2 += c2[x + r];
+            }
+            if x > r {
+                s1 -= c1[x - r - 1];
+                s2 -= c2[x - r - 1];
+            }
+            let n = rows * ((x + r + 1).min(w) - x.saturating_sub(r)) as f32;
+            let mean = s1 as f32 / n;
+            let v = row[x] as f32;
+            if v >= mean - min_contrast {
+                continue;
+            }
+            let var = (s2 as f32 / n - mean * mean).max(0.0);
             let t = mean * (1.0 + k * (var.sqrt() / 128.0 - 1.0));
-            let v = raw[y * w + x] as f32;
-            out[y * w + x] = (v < t && v < mean - min_contrast) as u8;
+            orow[x] = (v < t) as u8;
         }
     }
     out

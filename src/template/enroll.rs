@@ -349,6 +349,45 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
         })
         .max_by_key(|c| c.4)
         .map(|(x0, y0, x1, y1, _)| RectMm::new(mm(x0), mm(y0), mm(x1 - x0), mm(y1 - y0)));
+    // The zone is the photo's frame, which extends beyond the varying face.
+    let blob = portrait;
+    let portrait = portrait.map(|p| {
+        crate::checks::portrait::frame_around(&zones::level_luma(&ref_base, w, h, 0), w, h, &p)
+            .filter(|f| f.x >= 0.0 && f.y >= 0.0 && f.right() <= g.width_mm && f.bottom() <= g.height_mm)
+            .unwrap_or(p)
+    });
+    // Personal fields whose values happened to agree across the specimens
+    // (a visa type, an issuing office) look pre-printed. Inside the block of
+    // personal data, every text stroke is therefore masked; its background
+    // stays compared.
+    let personal = if rects.len() > 1 {
+        let mut block: Option<(usize, usize, usize, usize)> = None;
+        for (x0, y0, x1, y1, area) in components(&above, w, h) {
+            let r = RectMm::new(mm(x0), mm(y0), mm(x1 - x0), mm(y1 - y0));
+            let is_portrait = blob.is_some_and(|p| (p.x - r.x).abs() < 0.5 && (p.y - r.y).abs() < 0.5);
+            // Text-sized personal regions only.
+            if is_portrait || area < 20 || r.h > 12.0 {
+                continue;
+            }
+            block = Some(match block {
+                None => (x0, y0, x1, y1),
+                Some((a, b, c, d)) => (a.min(x0), b.min(y0), c.max(x1), d.max(y1)),
+            });
+        }
+        match block {
+            Some((x0, y0, x1, y1)) => {
+                let m = (2.0 * REF_PX_PER_MM) as usize;
+                let (x0, y0, x1, y1) = (x0.saturating_sub(m), y0.saturating_sub(m), (x1 + m).min(w), (y1 + m).min(h));
+                let ink = zones::grow(&zones::text_ink(&ref_base, w, h), w, h, 1);
+                (0..w * h)
+                    .map(|i| personal[i] || (ink[i] && (x0..x1).contains(&(i % w)) && (y0..y1).contains(&(i / w))))
+                    .collect()
+            }
+            None => personal,
+        }
+    } else {
+        personal
+    };
     if portrait.is_none() && rects.len() > 1 {
         notes.push("no portrait-sized personal region found: no portrait zone".into());
     }
@@ -402,12 +441,13 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
         // degraded[s][d][level]
         let degraded: Vec<Vec<(Vec<bool>, Vec<Vec<f32>>)>> = rects
             .iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(s, r)| {
                 (0..DEGRADATIONS)
                     .map(|d| {
                         let x = degrade(r, d);
                         let levels = (0..LEVELS.len()).map(|l| x.at_level(l)).collect();
-                        (x.valid, levels)
+                        (loo[s].usable(&x), levels)
                     })
                     .collect()
             })
@@ -422,8 +462,8 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
             for level in 0..LEVELS.len() {
                 let mut lowest = f64::INFINITY;
                 for (s, degs) in degraded.iter().enumerate() {
-                    for (valid, levels) in degs {
-                        if let Some(score) = zones::best_ncc(&levels[level], valid, w, h, &loo[s].levels[level], &px, shift, area) {
+                    for (usable, levels) in degs {
+                        if let Some(score) = zones::best_ncc(&levels[level], usable, w, h, &loo[s].levels[level], &px, shift, area) {
                             lowest = lowest.min(score);
                         }
                     }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 mod cmd_enroll;
 mod cmd_mrz;
+mod cmd_read;
 mod cmd_screen;
 mod inputs;
 #[cfg(feature = "synth")]
@@ -22,6 +23,7 @@ enum Command {
     // No doc comments on the variants: they would replace each command's
     // own long help (flags, examples) with one line.
     Mrz(cmd_mrz::Args),
+    Read(cmd_read::Args),
     Screen(cmd_screen::Args),
     Enroll(cmd_enroll::Args),
     #[cfg(feature = "synth")]
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Mrz(a) => cmd_mrz::run(a),
+        Command::Read(a) => cmd_read::run(a),
         Command::Screen(a) => cmd_screen::run(a),
         Command::Enroll(a) => cmd_enroll::run(a),
         #[cfg(feature = "synth")]
