@@ -337,25 +337,40 @@ pub fn decode_with_limits(bytes: &[u8], limits: &Limits) -> Result<DynamicImage,
     if bytes.is_empty() {
         return Err(Error::InvalidArgument("input is empty".into()));
     }
-    let reader = || -> Result<ImageReader<Cursor<&[u8]>>, Error> {
+    // The header is read first, with every limit: the decoder refuses
+    // dimensions over the limits as soon as it has read them (a PNG bomb
+    // may end right after its header). `check_dimensions` adds the pixel
+    // count and, when the decoder refused, says which dimensions.
+    let reader = |dimensions: bool| -> Result<ImageReader<Cursor<&[u8]>>, Error> {
         let mut r = ImageReader::new(Cursor::new(bytes))
             .with_guessed_format()
             .map_err(|e| Error::Image(image::ImageError::IoError(e)))?;
         let mut l = image::Limits::default();
-        l.max_image_width = Some(limits.max_width);
-        l.max_image_height = Some(limits.max_height);
+        if dimensions {
+            l.max_image_width = Some(limits.max_width);
+            l.max_image_height = Some(limits.max_height);
+        }
         l.max_alloc = Some(limits.max_alloc);
         r.limits(l);
         Ok(r)
     };
-    let r = reader()?;
+    let r = reader(true)?;
     let format = r.format();
-    let (w, h) = r.into_dimensions().map_err(map_image_error)?;
+    let (w, h) = match r.into_dimensions().map_err(map_image_error) {
+        Ok(dims) => dims,
+        Err(Error::Limits(m)) => {
+            if let Ok((w, h)) = reader(false)?.into_dimensions() {
+                limits.check_dimensions(w, h)?;
+            }
+            return Err(Error::Limits(m));
+        }
+        Err(e) => return Err(e),
+    };
     limits.check_dimensions(w, h)?;
     if format == Some(ImageFormat::Jpeg) {
         jpeg_complete(bytes)?;
     }
-    reader()?.decode().map_err(map_image_error)
+    reader(true)?.decode().map_err(map_image_error)
 }
 
 /// Refuses a JPEG that ends before its end-of-image marker. The decoder

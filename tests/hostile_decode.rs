@@ -119,9 +119,25 @@ fn truncated_images_are_bad_images() {
     for format in FORMATS {
         let full = encode(&img, format);
         s.screen_encoded(&full).unwrap_or_else(|e| panic!("{format:?} whole: {e}"));
-        for cut in cut_points(full.len()) {
+        // A PNG's pixels end with its last IDAT chunk, and the decoder
+        // stops at the IEND chunk's type: a file that lacks only the IEND
+        // CRC holds the whole image and is screened as such. Every other
+        // cut is refused.
+        let whole_from = if format == ImageFormat::Png { full.len() - 4 } else { full.len() };
+        let mut cuts = cut_points(full.len());
+        cuts.extend(whole_from.saturating_sub(2)..full.len());
+        cuts.sort_unstable();
+        cuts.dedup();
+        for cut in cuts {
             let r = s.screen_encoded(&full[..cut]);
-            assert!(matches!(r, Err(Error::Image(_))), "{format:?} cut at {cut} of {}: {:?}", full.len(), r.map(|r| r.verdict));
+            if cut >= whole_from {
+                let r = r.unwrap_or_else(|e| panic!("{format:?} without its IEND (cut at {cut}): {e}"));
+                assert_unreadable(&r, "PNG without IEND");
+                let pixels = decode_with_limits(&full[..cut], &Limits::default()).unwrap();
+                assert_eq!(pixels.to_luma8(), img.to_luma8(), "PNG cut at {cut}");
+            } else {
+                assert!(matches!(r, Err(Error::Image(_))), "{format:?} cut at {cut} of {}: {:?}", full.len(), r.map(|r| r.verdict));
+            }
         }
     }
 }
@@ -162,10 +178,11 @@ fn jpeg_thumbnail_end_marker_does_not_hide_a_truncated_main_image() {
 fn corrupted_headers_are_bad_images() {
     let s = Screener::new();
     let img = gradient(96, 64);
-    // PNG: every chunk is CRC-checked, so a flipped byte anywhere after the
-    // signature is caught.
+    // PNG: every chunk up to the last IDAT is CRC-checked, so a flipped
+    // byte anywhere there is caught (the last is the IDAT's CRC; the IEND
+    // chunk after it is not read, see truncated_images_are_bad_images).
     let png = encode(&img, ImageFormat::Png);
-    for at in [0, 3, 9, 12, 16, 20, 29, 40, png.len() / 2, png.len() - 5] {
+    for at in [0, 3, 9, 12, 16, 20, 29, 40, png.len() / 2, png.len() - 13] {
         let r = s.screen_encoded(&flip(&png, at));
         assert!(matches!(r, Err(Error::Image(_))), "PNG flipped at {at}: {r:?}");
     }

@@ -48,8 +48,13 @@ static void expect_screen(docscreen_status got, docscreen_report *r, unsigned st
     snprintf(buf, sizeof buf, "verdict %u, expected %u", (unsigned)docscreen_report_verdict(r), verdict);
     check(docscreen_report_verdict(r) == (docscreen_verdict)verdict, buf, arg);
     {
-        /* The report is complete: JSON and every finding are readable. */
+        /* The report is complete: JSON, the accessors' summary and every
+           finding are readable. */
         char *json = NULL;
+        char *line = summary(r);
+        snprintf(buf, sizeof buf, "verdict=%u ", verdict);
+        check(line != NULL && strncmp(line, buf, strlen(buf)) == 0, "summary", arg);
+        free(line);
         size_t i, n = docscreen_report_finding_count(r);
         check(docscreen_report_json(r, &json) == DOCSCREEN_STATUS_OK && json && json[0] == '{', "report JSON", arg);
         docscreen_string_free(json);
@@ -70,13 +75,17 @@ static void encoded(const docscreen_screener *s, unsigned status, unsigned verdi
         check(bytes != NULL, "fixture readable", arg);
         if (bytes) {
             /* A zero-length file is passed as a valid pointer with length 0. */
-            expect_screen(docscreen_screen_encoded(s, bytes, len, &r), r, status, verdict, "docscreen_screen_encoded",
-                          arg);
+            /* The status first: the report is read after the call. */
+            docscreen_status got = docscreen_screen_encoded(s, bytes, len, &r);
+            expect_screen(got, r, status, verdict, "docscreen_screen_encoded", arg);
             free(bytes);
         }
     }
     r = SENTINEL;
-    expect_screen(docscreen_screen_file(s, path, &r), r, status, verdict, "docscreen_screen_file", arg);
+    {
+        docscreen_status got = docscreen_screen_file(s, path, &r);
+        expect_screen(got, r, status, verdict, "docscreen_screen_file", arg);
+    }
 }
 
 static void pixels(const docscreen_screener *s, unsigned status, unsigned verdict, const char *spec,
@@ -94,8 +103,11 @@ static void pixels(const docscreen_screener *s, unsigned status, unsigned verdic
         return;
     }
     memset(buf, 0x80, len);
-    expect_screen(docscreen_screen_pixels(s, buf, len, (uint32_t)w, (uint32_t)h, (size_t)stride, (uint32_t)format, &r),
-                  r, status, verdict, "docscreen_screen_pixels", arg);
+    {
+        docscreen_status got =
+            docscreen_screen_pixels(s, buf, len, (uint32_t)w, (uint32_t)h, (size_t)stride, (uint32_t)format, &r);
+        expect_screen(got, r, status, verdict, "docscreen_screen_pixels", arg);
+    }
     free(buf);
 }
 
