@@ -4,6 +4,7 @@
 
 #[path = "../fuzz/harness.rs"]
 mod harness;
+mod common;
 
 use std::path::PathBuf;
 
@@ -78,6 +79,24 @@ fn write_fuzz_seeds() {
         write("mrz_text", &format!("example-{i:02}"), l.as_bytes());
     }
 
+    // From ../shared/data when present: a spread of the MRZ test vectors
+    // (every format, valid and each kind of failure), and sample scans
+    // scaled down to fit the fuzz limits.
+    if let Some(data) = common::shared_data() {
+        let tsv = std::fs::read_to_string(data.join("mrz-vectors.tsv")).unwrap();
+        for (i, row) in tsv.lines().skip(1).enumerate().filter(|(i, _)| i % 6 == 0) {
+            let mrz = row.split('\t').nth(3).unwrap();
+            write("mrz_text", &format!("vector-{i:03}"), mrz.replace('|', "\n").as_bytes());
+        }
+        for name in ["0004.jpg", "0006.jpg"] {
+            let img = image::open(data.join("samples/images").join(name)).unwrap();
+            let small = img.resize(img.width() / 2, img.height() / 2, image::imageops::FilterType::Triangle);
+            let mut jpg = Vec::new();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpg, 70).encode_image(&small).unwrap();
+            write("screen_encoded", &format!("sample-{name}"), &jpg);
+        }
+    }
+
     // Documents at 100 dpi (within the fuzz limits), whole and the MRZ band.
     let doc = docscreen::synth::genuine_document("uto-p-2024", 100, 7).unwrap();
     let card = docscreen::synth::genuine_document("uto-i-2021", 100, 7).unwrap();
@@ -92,9 +111,11 @@ fn write_fuzz_seeds() {
     write("screen_encoded", "passport-100dpi.jpg", &jpg);
     write("screen_encoded", "card-100dpi.png", &encode(&DynamicImage::ImageLuma8(DynamicImage::ImageRgb8(card.image.clone()).to_luma8()), ImageFormat::Png));
     let band_img = DynamicImage::ImageLuma8(band.clone());
-    for (f, name) in [(ImageFormat::Png, "band.png"), (ImageFormat::Tiff, "band.tif"), (ImageFormat::Gif, "band.gif"), (ImageFormat::Bmp, "band.bmp"), (ImageFormat::Pnm, "band.pgm")] {
+    for (f, name) in [(ImageFormat::Png, "band.png"), (ImageFormat::Tiff, "band.tif"), (ImageFormat::Bmp, "band.bmp"), (ImageFormat::Pnm, "band.pgm")] {
         write("screen_encoded", name, &encode(&band_img, f));
     }
+    // The GIF encoder takes RGBA only.
+    write("screen_encoded", "band.gif", &encode(&DynamicImage::ImageRgba8(band_img.to_rgba8()), ImageFormat::Gif));
     write("screen_encoded", "band.webp", &encode(&DynamicImage::ImageRgb8(band_img.to_rgb8()), ImageFormat::WebP));
 
     // Raw pixels: the MRZ band as grey with padding, a small BGRA patch.
@@ -132,4 +153,9 @@ fn write_fuzz_seeds() {
     t.extend_from_slice(&reference);
     t.extend_from_slice(&mask);
     write("template_file", "issuer-with-reference", &t);
+    // Both template seeds load, so the fuzzer starts past the parser.
+    for name in ["icao-td3.toml", "issuer-with-reference"] {
+        let seed = std::fs::read(seeds.join("template_file").join(name)).unwrap();
+        assert!(harness::template_file_loads(&seed), "{name} does not load");
+    }
 }
