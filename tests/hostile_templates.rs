@@ -197,6 +197,10 @@ fn wrong_types_are_refused() {
     for (from, to) in cases {
         let m = f.refuse(&f.edited(from, to));
         assert!(m.starts_with(&f.dir.path().join("t.toml").display().to_string()), "{m}");
+        // The message quotes the offending line, so it names the key.
+        let key = to.split(" =").next().unwrap();
+        let quoted = m.split_once(": line ").and_then(|(_, r)| r.split_once("): ")).map(|(l, _)| l);
+        assert!(quoted.is_some_and(|l| l.contains(key)), "{m}");
     }
     // Unknown keys are mistakes, not extensions.
     assert_mentions(&f.refuse(&f.edited("issuer = ", "isuer = \"UTO\"\nissuer = ")), &["unknown field `isuer`"]);

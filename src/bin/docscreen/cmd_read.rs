@@ -14,9 +14,9 @@ use std::path::PathBuf;
 /// each line and whether the MRZ passes every ICAO 9303 check. With --json,
 /// one object per image (JSON Lines):
 ///   {"file", "found", "format", "lines", "confidence", "valid", "notes"}
-/// An image that cannot be decoded gets {"file", "error"}. Exit status: 0 when
-/// every input was processed (found or not), 1 on usage errors, 2 when an
-/// input could not be decoded.
+/// An image that cannot be decoded gets {"file", "error", "error_kind"}.
+/// Exit status: 0 when every input was processed (found or not), 1 on usage
+/// errors, 2 when an input could not be decoded.
 ///
 /// Examples:
 ///   docscreen read passport.jpg
@@ -116,7 +116,7 @@ pub fn run(a: Args) -> u8 {
             Err(e) => {
                 status = EXIT_INPUT;
                 if a.json {
-                    let _ = writeln!(out, "{}", serde_json::json!({ "file": input.name(), "error": e.to_string() }));
+                    let _ = writeln!(out, "{}", serde_json::json!({ "file": input.name(), "error": e.to_string(), "error_kind": e.kind() }));
                 } else {
                     let _ = writeln!(out, "{:<40} ERROR {e}", input.name());
                 }

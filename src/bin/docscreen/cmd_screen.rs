@@ -14,7 +14,8 @@ use std::path::PathBuf;
 /// Verdicts: pass, fail (evidence of forgery), inconclusive (the capture does
 /// not allow a decision). Exit status: 0 when every input was processed
 /// (whatever the verdicts), 1 on usage errors, 2 when an input could not be
-/// processed (its JSON line has an "error" key).
+/// processed (its JSON line has an "error" message and an "error_kind":
+/// limits, image, invalid_argument, io).
 ///
 /// Examples:
 ///   docscreen screen --templates examples/templates examples/data/images
@@ -88,7 +89,7 @@ pub fn run(a: Args) -> u8 {
             Err(e) => {
                 status = EXIT_INPUT;
                 if a.json {
-                    let _ = writeln!(out, "{}", serde_json::json!({ "file": input.name(), "error": e.to_string() }));
+                    let _ = writeln!(out, "{}", serde_json::json!({ "file": input.name(), "error": e.to_string(), "error_kind": e.kind() }));
                 } else {
                     let _ = writeln!(out, "{:<40} ERROR {e}", input.name());
                 }
