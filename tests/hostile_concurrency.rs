@@ -172,3 +172,4 @@ fn eight_threads_agree_with_one() {
 fn eight_threads_agree_with_one_on_2000_images() {
     run(2000, 8, 10, vec![150, 200, 300]);
 }
+
