@@ -216,6 +216,48 @@ impl Homography {
         h.iter().all(|v| v.is_finite()).then_some(Homography(h))
     }
 
+    /// The least-squares homography mapping `from` to `to` (at least four
+    /// pairs; `None` when degenerate).
+    pub fn fit(from: &[(f64, f64)], to: &[(f64, f64)]) -> Option<Self> {
+        if from.len() < 4 || from.len() != to.len() {
+            return None;
+        }
+        // Normal equations A^T A h = A^T b of the linear (DLT, h8 = 1) system.
+        let mut m = [[0.0f64; 9]; 8];
+        for (&(x, y), &(u, v)) in from.iter().zip(to) {
+            for row in [[x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y, u], [0.0, 0.0, 0.0, x, y, 1.0, -v * x, -v * y, v]] {
+                for i in 0..8 {
+                    for j in 0..9 {
+                        m[i][j] += row[i] * row[j];
+                    }
+                }
+            }
+        }
+        for col in 0..8 {
+            let pivot = (col..8).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
+            if m[pivot][col].abs() < 1e-12 {
+                return None;
+            }
+            m.swap(col, pivot);
+            for r in 0..8 {
+                if r != col {
+                    let f = m[r][col] / m[col][col];
+                    if f != 0.0 {
+                        for c in col..9 {
+                            m[r][c] -= f * m[col][c];
+                        }
+                    }
+                }
+            }
+        }
+        let mut h = [0.0; 9];
+        for i in 0..8 {
+            h[i] = m[i][8] / m[i][i];
+        }
+        h[8] = 1.0;
+        h.iter().all(|v| v.is_finite()).then_some(Homography(h))
+    }
+
     /// Maps a point; `None` at the line at infinity.
     pub fn apply(&self, x: f64, y: f64) -> Option<(f64, f64)> {
         let h = &self.0;

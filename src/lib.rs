@@ -8,6 +8,7 @@
 //! Everything geometric is in millimetres in the document's own frame
 //! (origin top-left, x right, y down); see [`geometry`].
 
+pub mod align;
 pub mod error;
 pub mod font;
 pub mod geometry;

@@ -50,12 +50,25 @@ pub struct Registration {
     pub edge_residual_mm: [f64; 4],
     /// The MRZ-only prediction (document frame → image).
     pub nominal: Homography,
+    /// Set when the page was placed by its printed content against an
+    /// issuer template ([`crate::align`]) rather than by its edges alone.
+    pub alignment: Option<crate::align::Alignment>,
 }
 
 impl Registration {
     /// Whether all four edges were found: the page outline is measured.
     pub fn page_found(&self) -> bool {
-        self.edges_found.iter().all(|&e| e)
+        self.alignment.is_some() || self.edges_found.iter().all(|&e| e)
+    }
+
+    /// This registration replaced by a content alignment.
+    pub fn aligned(&self, a: crate::align::Alignment) -> Registration {
+        Registration {
+            doc_to_image: a.doc_to_image,
+            image_to_doc: a.doc_to_image.inverse().unwrap_or(Homography::IDENTITY),
+            alignment: Some(a),
+            ..self.clone()
+        }
     }
 
     /// The page outline in image pixels (top-left, top-right, bottom-right,
@@ -333,6 +346,7 @@ pub fn register_planes(work: &Planes, factor: usize, reading: &MrzReading, forma
         edge_contrast: [0.0; 4],
         edge_residual_mm: [f64::INFINITY; 4],
         nominal: nominal_h,
+        alignment: None,
     };
     if !(reading.px_per_mm.is_finite() && reading.px_per_mm > 0.5) {
         return fail;
@@ -413,6 +427,7 @@ pub fn register_planes(work: &Planes, factor: usize, reading: &MrzReading, forma
             edge_contrast: [0, 1, 2, 3].map(|i| fits[i].contrast),
             edge_residual_mm: [0, 1, 2, 3].map(|i| fits[i].residual_mm),
             nominal: nominal_h,
+            alignment: None,
         };
     }
     if result.page_found() && !scale_plausible(reading, &result, format) {
@@ -430,6 +445,7 @@ pub fn register_planes(work: &Planes, factor: usize, reading: &MrzReading, forma
                 edge_contrast: [f64::NAN; 4],
                 edge_residual_mm: [0.0; 4],
                 nominal: nominal_h,
+                alignment: None,
             };
         }
     }
@@ -444,7 +460,7 @@ const MAX_SPACING_DEVIATION: f64 = 0.06;
 const MAX_PITCH_DEVIATION: f64 = 0.08;
 
 /// Whether the MRZ, seen through the registration, has a plausible size.
-fn scale_plausible(reading: &MrzReading, reg: &Registration, format: Format) -> bool {
+pub fn scale_plausible(reading: &MrzReading, reg: &Registration, format: Format) -> bool {
     let g = FormatGeometry::of(format);
     let centres: Vec<Vec<(f64, f64)>> = reading
         .chars

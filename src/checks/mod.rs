@@ -13,6 +13,7 @@ use crate::read::{MrzReading, Point};
 use crate::report::{Finding, FindingCode, MrzSummary, Severity, TemplateUse};
 use crate::geometry::FormatGeometry;
 use crate::raster::Planes;
+use crate::align;
 use crate::register;
 use crate::template::{Template, TemplateSet, ZoneKind};
 use image::{DynamicImage, GrayImage};
@@ -71,41 +72,58 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
     let g = FormatGeometry::of(format);
     let factor = register::downscale_factor(reading.px_per_mm, zones::REF_PX_PER_MM);
     let work = Planes::from_image_downscaled(img, factor);
-    let reg = register::register_planes(&work, factor, reading, format);
+    let edge_reg = register::register_planes(&work, factor, reading, format);
+    let fields = validation.fields();
+    let candidates: Vec<&Template> = templates.for_claim(&fields.issuing_state, &fields.document_code, format).collect();
+    // Each claimed template places the page by its own layout, starting
+    // from the edges when they were found (a fine correction) or from the
+    // MRZ-based estimate (a wide search).
+    let mut evals: Vec<(&Template, zones::TemplateEval, register::Registration)> = Vec::new();
+    for t in &candidates {
+        let search_mm = if edge_reg.page_found() { 2.5 } else { 10.0 };
+        let reg = match align::align(&work, factor, &edge_reg.doc_to_image, t, search_mm) {
+            // The MRZ, seen through the alignment, must keep its size.
+            Some(a) if register::scale_plausible(reading, &edge_reg.aligned(a.clone()), format) => edge_reg.aligned(a),
+            _ if edge_reg.page_found() => edge_reg.clone(),
+            _ => continue,
+        };
+        let rect = zones::rectify(&work, factor, &reg, g.width_mm, g.height_mm);
+        if let Some(e) = zones::evaluate(&rect, t) {
+            evals.push((*t, e, reg));
+        }
+    }
+    evals.sort_by(|a, b| b.1.matches().cmp(&a.1.matches()).then(b.1.score.total_cmp(&a.1.score)));
+    // The page as placed by the best-matching template, else by its edges.
+    let reg = evals.first().filter(|e| e.1.matches()).map(|e| e.2.clone()).unwrap_or_else(|| edge_reg.clone());
     if reg.page_found() {
         out.document_polygon_px = Some(reg.page_polygon(g.width_mm, g.height_mm));
     }
     out.findings.extend(mrz_geometry::check(reading, &reg, generic));
     out.findings.extend(format::check(reading, &reg, generic));
 
-    let fields = validation.fields();
-    let candidates: Vec<&Template> = templates.for_claim(&fields.issuing_state, &fields.document_code, format).collect();
     if candidates.is_empty() {
         let failed = out.findings.iter().any(|f| f.severity == Severity::Fail && matches!(f.code, FindingCode::MrzGeometry | FindingCode::FormatMismatch));
         out.template = Some(TemplateUse { id: generic.id().into(), digest: generic.digest.clone(), score: if failed { 0.0 } else { 1.0 }, alternatives: vec![] });
         return out;
     }
-    if !reg.page_found() {
+    if evals.is_empty() {
         out.findings.push(
             Finding::new(
                 FindingCode::PageNotFound,
                 Severity::Warning,
                 format!(
-                    "{} issuer template(s) apply but the page outline was not found (edges {}): capture the whole page on a contrasting background",
+                    "{} issuer template(s) apply but the page could not be placed: edges not found ({}) and the layout did not match: capture the whole page on a contrasting background",
                     candidates.len(),
-                    missing_edges(&reg)
+                    missing_edges(&edge_reg)
                 ),
             )
             .zone("page"),
         );
         return out;
     }
-    let rect = zones::rectify(&work, factor, &reg, g.width_mm, g.height_mm);
-    let mut evals: Vec<(&Template, zones::TemplateEval)> =
-        candidates.iter().filter_map(|t| zones::evaluate(&rect, t).map(|e| (*t, e))).collect();
-    evals.sort_by(|a, b| b.1.matches().cmp(&a.1.matches()).then(b.1.score.total_cmp(&a.1.score)));
-    let Some((best, eval)) = evals.first() else { return out };
-    let alternatives: Vec<(String, f64)> = evals.iter().skip(1).map(|(t, e)| (t.id().to_string(), e.score)).collect();
+    let rect = zones::rectify(&work, factor, &evals[0].2, g.width_mm, g.height_mm);
+    let (best, eval) = (evals[0].0, &evals[0].1);
+    let alternatives: Vec<(String, f64)> = evals.iter().skip(1).map(|(t, e, _)| (t.id().to_string(), e.score)).collect();
     out.template = Some(TemplateUse { id: best.id().into(), digest: best.digest.clone(), score: eval.score, alternatives });
     if !eval.matches() {
         // Which enrolled model does it look like instead?

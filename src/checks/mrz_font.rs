@@ -6,9 +6,11 @@ use crate::read::MrzReading;
 use crate::report::{Finding, FindingCode, Severity};
 
 /// Median OCR-B similarity of the MRZ's non-filler glyphs below which the
-/// font does not conform. Calibrated on synthetic genuine captures vs
-/// look-alike fonts (see `examples/calibrate.rs`).
-pub const MIN_MEDIAN_SCORE: f32 = 0.70;
+/// font does not conform. Calibrated on a synthetic calibration set
+/// (`docscreen synth --seed 2 --count 240`): the lowest median among 214
+/// OCR-B documents of every kind and capture was 0.920; 16 of 26 look-alike
+/// font documents scored below 0.915.
+pub const MIN_MEDIAN_SCORE: f32 = 0.915;
 
 /// The median OCR-B score of the non-filler glyphs.
 pub fn median_score(reading: &MrzReading) -> Option<f32> {

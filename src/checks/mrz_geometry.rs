@@ -98,8 +98,12 @@ pub fn check(reading: &MrzReading, reg: &Registration, template: &Template) -> V
     let spec = template.mrz_spec();
     let mrz_rect = g.mrz_zone();
 
-    // Internal consistency, in the reader's own MRZ frame (needs no page).
-    let mrz_frame = {
+    // Internal consistency, in the page frame when the page was placed (it
+    // undoes perspective), else in the reader's own MRZ frame, which assumes
+    // the same scale both ways.
+    let mrz_frame = if reg.page_found() {
+        Some(reg.image_to_doc)
+    } else {
         let a = reading.mrz_to_image;
         Homography::from_affine(a.a, a.b, a.c, a.d, a.e, a.f).inverse()
     };

@@ -42,6 +42,8 @@ const INK_LEVELS: f32 = 40.0;
 /// comparison; when it covers more than this fraction of a zone's pixels the
 /// zone fails outright.
 const MAX_ADDED_INK: f64 = 0.5;
+/// Added ink is excluded with this margin (px at [`REF_PX_PER_MM`]).
+const ADDED_INK_RIM_PX: usize = 3;
 /// A zone whose reference has less structure than this at the comparison
 /// level (standard deviation, 0–255) cannot be judged at that sharpness.
 const MIN_STRUCTURE: f64 = 5.0;
@@ -120,7 +122,10 @@ impl PreparedReference {
     /// reference lacks.
     pub fn usable(&self, doc: &Rectified) -> Vec<bool> {
         let ink = text_ink(&doc.base, doc.width, doc.height);
-        (0..doc.valid.len()).map(|i| doc.valid[i] && !(ink[i] && !self.ink[i])).collect()
+        let added: Vec<bool> = (0..ink.len()).map(|i| ink[i] && !self.ink[i]).collect();
+        // With the antialiased rim of its strokes, which the core test misses.
+        let added = grow(&added, doc.width, doc.height, ADDED_INK_RIM_PX);
+        (0..doc.valid.len()).map(|i| doc.valid[i] && !added[i]).collect()
     }
 }
 

@@ -339,7 +339,10 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
     let personal = dilate(&personal, w, h, grow);
 
     // Portrait: the largest photo-shaped personal region above the MRZ.
-    let above: Vec<bool> = (0..w * h).map(|i| personal[i] && i / w < mrz_top).collect();
+    // Clear of the band just above the MRZ zone, where registration jitter
+    // between specimens can join the portrait to a page-wide strip.
+    let above_limit = mrz_top.saturating_sub((2.0 * REF_PX_PER_MM) as usize);
+    let above: Vec<bool> = (0..w * h).map(|i| personal[i] && i / w < above_limit).collect();
     let mm = |px: usize| px as f64 / REF_PX_PER_MM;
     let portrait = components(&above, w, h)
         .into_iter()
@@ -385,6 +388,32 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
             }
             None => personal,
         }
+    } else {
+        personal
+    };
+    // A value runs as far right as its holder's name is long: each personal
+    // text line is masked on to the portrait or the page margin, as the
+    // specimens cannot show how long values get.
+    let personal = if rects.len() > 1 {
+        let mut out = personal.clone();
+        let guard = (2.0 * REF_PX_PER_MM) as usize;
+        let frame = portrait.map(|p| zones::ring_outer(&p));
+        for (x0, y0, x1, y1, area) in components(&above, w, h) {
+            let r = RectMm::new(mm(x0), mm(y0), mm(x1 - x0), mm(y1 - y0));
+            let is_portrait = blob.is_some_and(|p| (p.x - r.x).abs() < 0.5 && (p.y - r.y).abs() < 0.5);
+            if is_portrait || area < 20 || r.h > 12.0 || y0 as f64 >= (g.height_mm - MRZ_ZONE_HEIGHT_MM) * REF_PX_PER_MM {
+                continue;
+            }
+            let limit = frame
+                .filter(|f| f.x >= r.right() && f.y < r.bottom() && f.bottom() > r.y)
+                .map_or(w.saturating_sub(guard), |f| ((f.x * REF_PX_PER_MM) as usize).min(w));
+            for y in y0.saturating_sub(1)..(y1 + 1).min(h) {
+                for x in x1.min(limit)..limit {
+                    out[y * w + x] = true;
+                }
+            }
+        }
+        out
     } else {
         personal
     };

@@ -1,0 +1,330 @@
+//! Registration by content: the document's printed layout matched patch by
+//! patch against an issuer template's reference, fitted to a homography.
+//!
+//! Page edges are the first choice ([`crate::register`]), but a pale page on
+//! a pale table, a cropped scan or a finger over a corner leaves them
+//! unmeasurable. The layout itself (titles, captions, emblem, background
+//! print) then places the page. Patches that do not match (a tampered zone,
+//! a shifted MRZ, a pasted photo) are outliers of the fit, not part of it:
+//! the MRZ band and the portrait are never used.
+
+use crate::checks::zones::{self, REF_PX_PER_MM};
+use crate::geometry::{FormatGeometry, Homography, RectMm};
+use crate::raster::Planes;
+use crate::template::{Template, ZoneKind};
+
+/// Side of a square patch, mm.
+const PATCH_MM: f64 = 14.0;
+/// Coarse search resolution, px/mm (the reference frame is 6 px/mm).
+const COARSE_DIV: usize = 3;
+/// Similarity (NCC at comparison level 1) a patch needs to count.
+const MIN_PATCH_SCORE: f64 = 0.5;
+/// A patch further than this from the fitted homography is an outlier, mm.
+const MAX_RESIDUAL_MM: f64 = 0.35;
+/// Matched patches needed, and the share of the usable patches' extent
+/// (each way) they must span.
+const MIN_PATCHES: usize = 6;
+const MIN_SPAN: f64 = 0.6;
+/// Share of the usable patches that must agree with the fit.
+const MIN_INLIER_SHARE: f64 = 0.5;
+/// Below this many matches the correction is affine.
+const MIN_PATCHES_PROJECTIVE: usize = 12;
+/// Reference structure (standard deviation, 0–255) a patch needs.
+const MIN_PATCH_STRUCTURE: f64 = 3.0;
+
+/// A page placed by its content.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alignment {
+    /// Document frame (mm) → image pixels.
+    pub doc_to_image: Homography,
+    /// Patches that agree with the fit, of those with enough structure.
+    pub inliers: usize,
+    pub candidates: usize,
+    /// Median patch similarity of the inliers.
+    pub median_score: f64,
+    /// RMS residual of the inliers, mm.
+    pub residual_mm: f64,
+}
+
+struct Patch {
+    centre_mm: (f64, f64),
+    pixels: Vec<usize>,
+    coarse_pixels: Vec<usize>,
+}
+
+/// Places `t`'s page in the image (`work`: the image box-downscaled by
+/// `factor`), starting from `start` (document frame → image) and searching
+/// up to `search_mm` around it. `None` when the layout does not match well
+/// enough to place the page.
+pub fn align(work: &Planes, factor: usize, start: &Homography, t: &Template, search_mm: f64) -> Option<Alignment> {
+    let prep = t.prepared()?;
+    let mask = t.mask.as_ref()?.as_raw();
+    let (w, h) = (prep.width, prep.height);
+    let g = FormatGeometry::of(t.file.format);
+    let mut excluded: Vec<RectMm> = vec![grown(&g.mrz_zone(), 1.0)];
+    excluded.extend(t.file.zones.iter().filter(|z| z.kind == ZoneKind::Portrait).map(|z| grown(&z.rect, 2.5)));
+    let reference = &prep.levels[1];
+    let patches = patches(reference, mask, w, h, &excluded);
+    if patches.len() < MIN_PATCHES {
+        return None;
+    }
+    let ref_coarse = downscale(reference, w, h, COARSE_DIV);
+    let (all_x, all_y): (Vec<f64>, Vec<f64>) = patches.iter().map(|p| p.centre_mm).unzip();
+    let mut current = *start;
+    let mut result = None;
+    for (pass, radius_mm) in [search_mm, 1.2].into_iter().enumerate() {
+        let doc = rectify(work, factor, &current, w, h);
+        let doc_luma = zones::level_luma(&doc.base, w, h, 1);
+        let usable = prep.usable(&doc);
+        let coarse = (pass == 0).then(|| {
+            let u: Vec<f32> = usable.iter().map(|&b| if b { 1.0 } else { 0.0 }).collect();
+            (downscale(&doc_luma, w, h, COARSE_DIV), downscale(&u, w, h, COARSE_DIV).iter().map(|&v| v > 0.99).collect::<Vec<bool>>())
+        });
+        let mut matches: Vec<((f64, f64), (f64, f64), f64)> = Vec::new();
+        for p in &patches {
+            let start_shift = match &coarse {
+                Some((cl, cu)) => {
+                    let (cw, ch) = (w / COARSE_DIV, h / COARSE_DIV);
+                    let r = (radius_mm * REF_PX_PER_MM / COARSE_DIV as f64).ceil() as i32;
+                    let Some((_, dx, dy)) = best_shift(cl, cu, cw, ch, &ref_coarse, &p.coarse_pixels, (0, 0), r) else { continue };
+                    (dx * COARSE_DIV as i32, dy * COARSE_DIV as i32)
+                }
+                None => (0, 0),
+            };
+            let r = if coarse.is_some() { COARSE_DIV as i32 + 1 } else { (radius_mm * REF_PX_PER_MM).ceil() as i32 };
+            let Some((score, dx, dy)) = best_shift(&doc_luma, &usable, w, h, reference, &p.pixels, start_shift, r) else { continue };
+            if score < MIN_PATCH_SCORE {
+                continue;
+            }
+            let (sx, sy) = subpixel(&doc_luma, &usable, w, h, reference, &p.pixels, dx, dy, score);
+            let q = (p.centre_mm.0 + sx / REF_PX_PER_MM, p.centre_mm.1 + sy / REF_PX_PER_MM);
+            matches.push((p.centre_mm, q, score));
+        }
+        let fit = robust_fit(&mut matches)?;
+        let (xs, ys): (Vec<f64>, Vec<f64>) = matches.iter().map(|m| m.0).unzip();
+        let span = |v: &[f64]| v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min);
+        if matches.len() < MIN_PATCHES.max((MIN_INLIER_SHARE * patches.len() as f64).ceil() as usize) || span(&xs) < MIN_SPAN * span(&all_x) || span(&ys) < MIN_SPAN * span(&all_y) {
+            return None;
+        }
+        let mut scores: Vec<f64> = matches.iter().map(|m| m.2).collect();
+        scores.sort_by(f64::total_cmp);
+        let rms = (matches.iter().map(|m| dist(fit.apply(m.0.0, m.0.1).unwrap_or((f64::MAX, 0.0)), m.1).powi(2)).sum::<f64>() / matches.len() as f64).sqrt();
+        current = current.compose(&fit);
+        // The layout cannot move the page further than was searched.
+        let moved = [(0.0, 0.0), (g.width_mm, 0.0), (g.width_mm, g.height_mm), (0.0, g.height_mm)]
+            .iter()
+            .map(|&(x, y)| fit.apply(x, y).map_or(f64::INFINITY, |q| dist(q, (x, y))))
+            .fold(0.0, f64::max);
+        if moved > radius_mm + 1.5 {
+            return None;
+        }
+        result = Some(Alignment { doc_to_image: current, inliers: matches.len(), candidates: patches.len(), median_score: scores[scores.len() / 2], residual_mm: rms });
+    }
+    result
+}
+
+fn grown(r: &RectMm, by: f64) -> RectMm {
+    RectMm::new(r.x - by, r.y - by, r.w + 2.0 * by, r.h + 2.0 * by)
+}
+
+fn dist(a: (f64, f64), b: (f64, f64)) -> f64 {
+    ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
+}
+
+/// A grid of patches over the page with enough stable, structured reference
+/// pixels outside the excluded rectangles.
+fn patches(reference: &[f32], mask: &[u8], w: usize, h: usize, excluded: &[RectMm]) -> Vec<Patch> {
+    let (wm, hm) = (w as f64 / REF_PX_PER_MM, h as f64 / REF_PX_PER_MM);
+    // Smaller patches on small cards, for enough of them.
+    let patch_mm = PATCH_MM.min(wm / 8.0);
+    let step = patch_mm * 0.75;
+    let nx = ((wm - patch_mm - 2.0) / step).floor().max(0.0) as usize + 1;
+    let ny = ((hm - patch_mm - 2.0) / step).floor().max(0.0) as usize + 1;
+    let mut out = Vec::new();
+    for j in 0..ny {
+        for i in 0..nx {
+            let cx = 1.0 + patch_mm / 2.0 + if nx > 1 { i as f64 * (wm - patch_mm - 2.0) / (nx - 1) as f64 } else { 0.0 };
+            let cy = 1.0 + patch_mm / 2.0 + if ny > 1 { j as f64 * (hm - patch_mm - 2.0) / (ny - 1) as f64 } else { 0.0 };
+            let r = RectMm::new(cx - patch_mm / 2.0, cy - patch_mm / 2.0, patch_mm, patch_mm);
+            let (x0, y0, x1, y1) = zones::zone_px(&r, w, h);
+            let mut pixels = Vec::new();
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    let (xm, ym) = ((x as f64 + 0.5) / REF_PX_PER_MM, (y as f64 + 0.5) / REF_PX_PER_MM);
+                    let i = y * w + x;
+                    if mask[i] < 128 && !excluded.iter().any(|e| e.contains(xm, ym)) {
+                        pixels.push(i);
+                    }
+                }
+            }
+            let area = (x1 - x0) * (y1 - y0);
+            if (pixels.len() as f64) < 0.4 * area as f64 || std_dev(reference, &pixels) < MIN_PATCH_STRUCTURE {
+                continue;
+            }
+            let cw = w / COARSE_DIV;
+            let mut coarse_pixels: Vec<usize> = pixels.iter().map(|&i| (i / w / COARSE_DIV) * cw + (i % w) / COARSE_DIV).filter(|&c| c < cw * (h / COARSE_DIV)).collect();
+            coarse_pixels.sort_unstable();
+            coarse_pixels.dedup();
+            out.push(Patch { centre_mm: (cx, cy), pixels, coarse_pixels });
+        }
+    }
+    out
+}
+
+fn std_dev(v: &[f32], idx: &[usize]) -> f64 {
+    if idx.is_empty() {
+        return 0.0;
+    }
+    let n = idx.len() as f64;
+    let m = idx.iter().map(|&i| v[i] as f64).sum::<f64>() / n;
+    (idx.iter().map(|&i| (v[i] as f64 - m).powi(2)).sum::<f64>() / n).sqrt()
+}
+
+/// Box-averages by `div` (dimensions floor-divided).
+fn downscale(v: &[f32], w: usize, h: usize, div: usize) -> Vec<f32> {
+    let (cw, ch) = (w / div, h / div);
+    let mut out = vec![0.0f32; cw * ch];
+    let norm = 1.0 / (div * div) as f32;
+    for y in 0..ch {
+        for x in 0..cw {
+            let mut s = 0.0;
+            for yy in 0..div {
+                let row = (y * div + yy) * w + x * div;
+                s += v[row..row + div].iter().sum::<f32>();
+            }
+            out[y * cw + x] = s * norm;
+        }
+    }
+    out
+}
+
+fn ncc(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], dx: i32, dy: i32) -> Option<f64> {
+    let (wi, hi) = (w as i64, h as i64);
+    let (mut n, mut sa, mut sb, mut saa, mut sbb, mut sab) = (0usize, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    for &i in pixels {
+        let (x, y) = ((i as i64 % wi) + dx as i64, (i as i64 / wi) + dy as i64);
+        if x < 0 || y < 0 || x >= wi || y >= hi {
+            continue;
+        }
+        let j = (y * wi + x) as usize;
+        if !usable[j] {
+            continue;
+        }
+        let (a, b) = (doc[j] as f64, reference[i] as f64);
+        n += 1;
+        sa += a;
+        sb += b;
+        saa += a * a;
+        sbb += b * b;
+        sab += a * b;
+    }
+    // Most of the patch must be visible for its best shift to mean anything.
+    if (n as f64) < 0.6 * pixels.len() as f64 || n < 16 {
+        return None;
+    }
+    let nf = n as f64;
+    let (va, vb) = (saa - sa * sa / nf, sbb - sb * sb / nf);
+    (va > 1e-9 && vb > 1e-9).then(|| (sab - sa * sb / nf) / (va * vb).sqrt())
+}
+
+/// The shift within `radius` of `around` with the highest similarity.
+#[allow(clippy::too_many_arguments)]
+fn best_shift(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], around: (i32, i32), radius: i32) -> Option<(f64, i32, i32)> {
+    let mut best: Option<(f64, i32, i32)> = None;
+    for dy in around.1 - radius..=around.1 + radius {
+        for dx in around.0 - radius..=around.0 + radius {
+            if let Some(s) = ncc(doc, usable, w, h, reference, pixels, dx, dy) {
+                if best.is_none_or(|b| s > b.0) {
+                    best = Some((s, dx, dy));
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Sub-pixel refinement of a best shift by a parabola through its neighbours.
+#[allow(clippy::too_many_arguments)]
+fn subpixel(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], dx: i32, dy: i32, s0: f64) -> (f64, f64) {
+    let at = |x: i32, y: i32| ncc(doc, usable, w, h, reference, pixels, x, y);
+    let vertex = |m: Option<f64>, p: Option<f64>| match (m, p) {
+        (Some(m), Some(p)) => {
+            let d = m - 2.0 * s0 + p;
+            if d < -1e-9 { (0.5 * (m - p) / d).clamp(-0.5, 0.5) } else { 0.0 }
+        }
+        _ => 0.0,
+    };
+    (dx as f64 + vertex(at(dx - 1, dy), at(dx + 1, dy)), dy as f64 + vertex(at(dx, dy - 1), at(dx, dy + 1)))
+}
+
+/// Fits a homography to the matches, dropping the worst one while any is
+/// further than [`MAX_RESIDUAL_MM`] from the fit; the matches kept are the
+/// inliers.
+fn robust_fit(matches: &mut Vec<((f64, f64), (f64, f64), f64)>) -> Option<Homography> {
+    loop {
+        if matches.len() < MIN_PATCHES {
+            return None;
+        }
+        let from: Vec<(f64, f64)> = matches.iter().map(|m| m.0).collect();
+        let to: Vec<(f64, f64)> = matches.iter().map(|m| m.1).collect();
+        // Few patches over-fit a projective map; an affine one is enough
+        // for the small distortions that remain between them.
+        let fit = if matches.len() < MIN_PATCHES_PROJECTIVE { fit_affine(&from, &to)? } else { Homography::fit(&from, &to)? };
+        let (worst, err) = matches
+            .iter()
+            .enumerate()
+            .map(|(k, m)| (k, fit.apply(m.0.0, m.0.1).map_or(f64::INFINITY, |p| dist(p, m.1))))
+            .max_by(|a, b| a.1.total_cmp(&b.1))?;
+        if err <= MAX_RESIDUAL_MM {
+            return Some(fit);
+        }
+        matches.swap_remove(worst);
+    }
+}
+
+/// The least-squares affine map from `from` to `to`.
+fn fit_affine(from: &[(f64, f64)], to: &[(f64, f64)]) -> Option<Homography> {
+    // Normal equations of [x y 1] p = u (and = v), shared matrix.
+    let mut m = [[0.0f64; 3]; 3];
+    let (mut bu, mut bv) = ([0.0f64; 3], [0.0f64; 3]);
+    for (&(x, y), &(u, v)) in from.iter().zip(to) {
+        let r = [x, y, 1.0];
+        for i in 0..3 {
+            for j in 0..3 {
+                m[i][j] += r[i] * r[j];
+            }
+            bu[i] += r[i] * u;
+            bv[i] += r[i] * v;
+        }
+    }
+    let det3 = |a: &[[f64; 3]; 3]| {
+        a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0])
+    };
+    let d = det3(&m);
+    if d.abs() < 1e-9 {
+        return None;
+    }
+    // Cramer's rule.
+    let solve = |b: &[f64; 3]| {
+        let mut out = [0.0; 3];
+        for k in 0..3 {
+            let mut a = m;
+            for i in 0..3 {
+                a[i][k] = b[i];
+            }
+            out[k] = det3(&a) / d;
+        }
+        out
+    };
+    let (p, q) = (solve(&bu), solve(&bv));
+    Some(Homography::from_affine(p[0], p[1], p[2], q[0], q[1], q[2]))
+}
+
+/// The document warped into the reference frame through `doc_to_image`.
+fn rectify(work: &Planes, factor: usize, doc_to_image: &Homography, w: usize, h: usize) -> zones::Rectified {
+    let s = 1.0 / REF_PX_PER_MM;
+    let f = 1.0 / factor.max(1) as f64;
+    let out_to_src = Homography::from_affine(f, 0.0, 0.0, 0.0, f, 0.0).compose(doc_to_image).compose(&Homography::from_affine(s, 0.0, 0.0, 0.0, s, 0.0));
+    let (rgb, valid) = work.warp(&out_to_src, w, h);
+    zones::Rectified::from_rgb(rgb, valid)
+}
