@@ -77,20 +77,31 @@ fn screening_leaves_no_heap_growth() {
             drop(r);
         }
     };
-    let pass = |reps: usize| {
-        std::thread::scope(|scope| {
-            for t in 0..8 {
-                let screen_all = &screen_all;
-                scope.spawn(move || screen_all(t, reps));
-            }
-        })
-    };
     // Warm-up: lazily built statics (fonts, OCR references) are made once.
     screen_all(0, encoded.len() + 1);
-    pass(1);
-    let before = LIVE.load(Ordering::SeqCst);
-    pass(4);
-    let after = LIVE.load(Ordering::SeqCst);
+    // The 8 threads live through both measurements (their thread-locals
+    // too), which the main thread takes while they wait at a barrier.
+    let barrier = std::sync::Barrier::new(9);
+    let (before, after) = std::thread::scope(|scope| {
+        for t in 0..8 {
+            let (screen_all, barrier) = (&screen_all, &barrier);
+            scope.spawn(move || {
+                screen_all(t, 2);
+                barrier.wait();
+                barrier.wait();
+                screen_all(t + 2, 4);
+                barrier.wait();
+                barrier.wait();
+            });
+        }
+        barrier.wait();
+        let before = LIVE.load(Ordering::SeqCst);
+        barrier.wait();
+        barrier.wait();
+        let after = LIVE.load(Ordering::SeqCst);
+        barrier.wait();
+        (before, after)
+    });
     eprintln!("live heap before {before} bytes, after 32 more screenings {after} bytes");
     assert!(after <= before, "{} bytes more live on the heap after 32 screenings", after - before);
 }
