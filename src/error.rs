@@ -31,3 +31,19 @@ pub enum Error {
     #[error("template error: {0}")]
     Template(String),
 }
+
+impl Error {
+    /// A stable snake_case name of the error's kind, as the CLI prints it
+    /// under `error_kind`: `mrz`, `image`, `limits`, `invalid_argument`,
+    /// `io`, `template`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Mrz(_) => "mrz",
+            Error::Image(_) => "image",
+            Error::Limits(_) => "limits",
+            Error::InvalidArgument(_) => "invalid_argument",
+            Error::Io { .. } => "io",
+            Error::Template(_) => "template",
+        }
+    }
+}

@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::read::Reader;
 use crate::report::{ImageInfo, Report, Timings};
 use crate::template::{Template, TemplateSet};
-use image::{DynamicImage, GrayImage, ImageReader, RgbImage, RgbaImage};
+use image::{DynamicImage, GrayImage, ImageFormat, ImageReader, RgbImage, RgbaImage};
 use sha2::{Digest, Sha256};
 use std::io::Cursor;
 use std::path::Path;
@@ -312,10 +312,21 @@ pub fn read_file_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, Error> 
     if !meta.is_file() {
         return Err(Error::InvalidArgument(format!("{} is not a regular file", path.display())));
     }
+    let too_big = |len: u64| Error::Limits(format!("{} has {len} bytes; the limit is {max_bytes}", path.display()));
     if meta.len() > max_bytes {
-        return Err(Error::Limits(format!("{} has {} bytes; the limit is {max_bytes}", path.display(), meta.len())));
+        return Err(too_big(meta.len()));
     }
-    std::fs::read(path).map_err(io)
+    // The size may change after the check (a file still being written, or
+    // one whose reported size is 0 such as under /proc): never read more
+    // than the limit.
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// Decodes `bytes`, checking size and dimensions before decoding.
@@ -326,20 +337,99 @@ pub fn decode_with_limits(bytes: &[u8], limits: &Limits) -> Result<DynamicImage,
     if bytes.is_empty() {
         return Err(Error::InvalidArgument("input is empty".into()));
     }
-    let reader = || -> Result<ImageReader<Cursor<&[u8]>>, Error> {
+    // The header is read first, with every limit: the decoder refuses
+    // dimensions over the limits as soon as it has read them (a PNG bomb
+    // may end right after its header). `check_dimensions` adds the pixel
+    // count and, when the decoder refused, says which dimensions.
+    let reader = |dimensions: bool| -> Result<ImageReader<Cursor<&[u8]>>, Error> {
         let mut r = ImageReader::new(Cursor::new(bytes))
             .with_guessed_format()
             .map_err(|e| Error::Image(image::ImageError::IoError(e)))?;
         let mut l = image::Limits::default();
-        l.max_image_width = Some(limits.max_width);
-        l.max_image_height = Some(limits.max_height);
+        if dimensions {
+            l.max_image_width = Some(limits.max_width);
+            l.max_image_height = Some(limits.max_height);
+        }
         l.max_alloc = Some(limits.max_alloc);
         r.limits(l);
         Ok(r)
     };
-    let (w, h) = reader()?.into_dimensions().map_err(map_image_error)?;
+    let r = reader(true)?;
+    let format = r.format();
+    let (w, h) = match r.into_dimensions().map_err(map_image_error) {
+        Ok(dims) => dims,
+        Err(Error::Limits(m)) => {
+            if let Ok((w, h)) = reader(false)?.into_dimensions() {
+                limits.check_dimensions(w, h)?;
+            }
+            return Err(Error::Limits(m));
+        }
+        Err(e) => return Err(e),
+    };
     limits.check_dimensions(w, h)?;
-    reader()?.decode().map_err(map_image_error)
+    if format == Some(ImageFormat::Jpeg) {
+        jpeg_complete(bytes)?;
+    }
+    reader(true)?.decode().map_err(map_image_error)
+}
+
+/// Refuses a JPEG that ends before its end-of-image marker. The decoder
+/// fills a cut-off scan with grey and reports success; a truncated upload
+/// must not be screened as if it were the whole document (the MRZ is at
+/// the bottom, the part lost first).
+fn jpeg_complete(bytes: &[u8]) -> Result<(), Error> {
+    let truncated = |why: &str| {
+        Err(Error::Image(image::ImageError::Decoding(image::error::DecodingError::new(
+            ImageFormat::Jpeg.into(),
+            format!("truncated JPEG: {why}"),
+        ))))
+    };
+    if !jpeg_has_eoi(bytes) {
+        return truncated("no end-of-image marker (FFD9) after the image data");
+    }
+    Ok(())
+}
+
+/// Walks the marker segments from SOI: lengths are skipped (so markers in an
+/// EXIF thumbnail do not count), entropy-coded data after each SOS is
+/// scanned to the next marker (FF00 is a stuffed byte, FFD0–FFD7 restart
+/// markers, FFFF fill). True when an EOI is reached.
+fn jpeg_has_eoi(b: &[u8]) -> bool {
+    if !b.starts_with(&[0xFF, 0xD8]) {
+        return false;
+    }
+    let mut i = 2;
+    loop {
+        // Markers may be preceded by any number of FF fill bytes.
+        while b.get(i) == Some(&0xFF) && b.get(i + 1) == Some(&0xFF) {
+            i += 1;
+        }
+        let (Some(&0xFF), Some(&m)) = (b.get(i), b.get(i + 1)) else { return false };
+        i += 2;
+        match m {
+            0xD9 => return true,
+            // Standalone markers without a length.
+            0x01 | 0xD0..=0xD7 => continue,
+            _ => {}
+        }
+        let Some(len) = b.get(i..i + 2).map(|l| u16::from_be_bytes([l[0], l[1]]) as usize) else { return false };
+        if len < 2 {
+            return false;
+        }
+        i += len;
+        if m == 0xDA {
+            // Entropy-coded data: up to the first FF not followed by 00 or a restart marker.
+            loop {
+                let Some(off) = b.get(i..).and_then(|rest| rest.iter().position(|&x| x == 0xFF)) else { return false };
+                i += off;
+                match b.get(i + 1) {
+                    None => return false,
+                    Some(0x00 | 0xD0..=0xD7) => i += 2,
+                    Some(_) => break,
+                }
+            }
+        }
+    }
 }
 
 fn map_image_error(e: image::ImageError) -> Error {

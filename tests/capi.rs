@@ -8,9 +8,12 @@
 #![cfg(all(feature = "capi", unix))]
 
 mod common;
+#[path = "common/hostile.rs"]
+mod hostile;
 
 use docscreen::report::{Report, Severity, Verdict};
 use docscreen::screen::Screener;
+use docscreen::template::Template;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -452,4 +455,126 @@ fn shared_library_exports_exactly_the_header_functions() {
 /// Whether the header declares function `name` (preceded by a space or `*`).
 fn declares(header: &str, name: &str) -> bool {
     header.match_indices(&format!("{name}(")).any(|(i, _)| i > 0 && matches!(header.as_bytes()[i - 1], b' ' | b'*'))
+}
+
+/// Writes the hostile inputs of `tests/common/hostile.rs` and bad template
+/// files, and the cases for `tests/c/hostile.c` with their expected
+/// outcomes; the Rust API must give the same outcome for each file.
+fn hostile_cases() -> Vec<String> {
+    use image::ImageFormat;
+    let dir = out_dir().join("hostile-cases");
+    std::fs::create_dir_all(dir.join("templates")).unwrap();
+    let mut files: Vec<(String, Vec<u8>, u32, u32)> = vec![
+        ("empty.jpg".into(), Vec::new(), 2, 0),
+        ("bomb.png".into(), hostile::png_bomb(100_000, 100_000), 4, 0),
+        ("bomb.jpg".into(), hostile::jpeg_declaring(65_535, 65_535), 4, 0),
+        ("wide.png".into(), hostile::encode(&hostile::gradient(30_000, 10), ImageFormat::Png), 4, 0),
+        ("garbage.bin".into(), b"\x00\x01 not an image".repeat(50), 3, 0),
+        ("one-pixel.png".into(), hostile::encode(&hostile::flat(1, 1, 0), ImageFormat::Png), 0, 3),
+        ("black.png".into(), hostile::encode(&hostile::flat(400, 300, 0), ImageFormat::Png), 0, 3),
+        ("white.jpg".into(), hostile::encode(&hostile::flat(400, 300, 255), ImageFormat::Jpeg), 0, 3),
+    ];
+    let img = hostile::gradient(96, 64);
+    for format in hostile::FORMATS {
+        let full = hostile::encode(&img, format);
+        let ext = format.extensions_str()[0];
+        // The last cut is inside the last chunk the decoder reads (for a
+        // PNG, the last IDAT: a PNG without its IEND is whole).
+        let last = if format == ImageFormat::Png { full.len() - 13 } else { full.len() - 1 };
+        for cut in [8, full.len() / 3, full.len() * 2 / 3, last] {
+            files.push((format!("cut-{cut}.{ext}"), full[..cut].to_vec(), 3, 0));
+        }
+    }
+    let png = hostile::encode(&img, ImageFormat::Png);
+    files.push(("flipped.png".into(), hostile::flip(&png, png.len() / 2), 3, 0));
+    let screener = Screener::new();
+    let mut cases = Vec::new();
+    for (name, bytes, status, verdict) in &files {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let rust = match screener.screen_file(&path) {
+            Ok(r) => (0, match r.verdict {
+                Verdict::Pass => 1,
+                Verdict::Fail => 2,
+                Verdict::Inconclusive => 3,
+            }),
+            Err(e) => (status_of(&e), 0),
+        };
+        assert_eq!(rust, (*status, *verdict), "Rust outcome for {name}");
+        cases.push(format!("e:{status}:{verdict}:{}", path.display()));
+    }
+    // Files the C side only screens by path.
+    let huge = dir.join("huge.jpg");
+    std::fs::File::create(&huge).unwrap().set_len(2 << 30).unwrap();
+    cases.push(format!("f:4:0:{}", huge.display()));
+    cases.push(format!("f:2:0:{}", dir.display()));
+    cases.push(format!("f:5:0:{}", dir.join("missing.png").display()));
+    // Pixel buffers: W:H:STRIDE:FORMAT:LEN.
+    for (status, verdict, spec) in [
+        (2, 0, "10:10:9:1:100"),         // stride shorter than a row
+        (2, 0, "10:10:10:1:99"),         // buffer one byte short
+        (2, 0, "10:10:30:2:299"),        // RGB rows
+        (2, 0, "0:10:10:1:100"),         // zero width
+        (2, 0, "10:0:10:1:100"),         // zero height
+        (2, 0, "10:10:10:0:100"),        // format 0
+        (2, 0, "10:10:10:9:100"),        // unknown format
+        (2, 0, "4294967295:4294967295:18446744073709551615:5:64"), // overflow
+        (4, 0, "20000:1:20000:1:20000"), // wider than the limits
+        (0, 3, "1:1:1:1:1"),             // 1 × 1
+        (0, 3, "64:48:300:5:14356"),     // BGRA with padding, last row short
+    ] {
+        cases.push(format!("p:{status}:{verdict}:{spec}"));
+    }
+    // Templates: a valid one (with reference data), then broken copies.
+    let t = dir.join("templates");
+    let reference = hostile::encode(&hostile::gradient(750, 528), ImageFormat::Png);
+    let mask = hostile::encode(&hostile::flat(750, 528, 0), ImageFormat::Png);
+    std::fs::write(t.join("ref.png"), &reference).unwrap();
+    std::fs::write(t.join("mask.png"), &mask).unwrap();
+    let good = format!(
+        "format_version = 1\nid = \"uto-c\"\nissuer = \"UTO\"\nformat = \"TD3\"\nwidth_mm = 125.0\nheight_mm = 88.0\n\
+         [[zones]]\nname = \"emblem\"\nkind = \"static\"\nrect = {{ x = 10.0, y = 10.0, w = 20.0, h = 15.0 }}\n\
+         [reference]\nimage = \"ref.png\"\nsha256 = \"{}\"\npx_per_mm = 6.0\nmask = \"mask.png\"\nmask_sha256 = \"{}\"\n",
+        docscreen::screen::hex_sha256(&reference),
+        docscreen::screen::hex_sha256(&mask)
+    );
+    let edits: [(&str, &str, &str, u32); 9] = [
+        ("good", "", "", 0),
+        ("missing-field", "issuer = \"UTO\"\n", "", 6),
+        ("wrong-type", "width_mm = 125.0", "width_mm = \"wide\"", 6),
+        ("absurd-zone", "x = 10.0", "x = -40.0", 6),
+        ("outside-page", "w = 20.0", "w = 200.0", 6),
+        ("version", "format_version = 1", "format_version = 2", 6),
+        ("digest", &docscreen::screen::hex_sha256(&reference)[..8], "00000000", 6),
+        ("escaping-reference", "image = \"ref.png\"", "image = \"../ref.png\"", 6),
+        ("missing-reference", "image = \"ref.png\"", "image = \"gone.png\"", 5),
+    ];
+    for (name, from, to, status) in edits {
+        let path = t.join(format!("{name}.toml"));
+        std::fs::write(&path, good.replacen(from, to, 1)).unwrap();
+        let rust = Template::load(&path).map_or_else(|e| status_of(&e), |_| 0);
+        assert_eq!(rust, status, "Rust outcome for {name}.toml");
+        cases.push(format!("t:{status}:{}", path.display()));
+    }
+    let deep = t.join("deep.toml");
+    std::fs::write(&deep, format!("a = {}{}", "[".repeat(50_000), "]".repeat(50_000))).unwrap();
+    cases.push(format!("t:6:{}", deep.display()));
+    let binary = t.join("binary.toml");
+    std::fs::write(&binary, &reference).unwrap();
+    cases.push(format!("t:6:{}", binary.display()));
+    cases
+}
+
+#[test]
+fn c_hostile_inputs() {
+    let exe = build("hostile", &[root().join("tests/c/hostile.c")], false, Link::Static);
+    let cases = hostile_cases();
+    let args: Vec<&str> = cases.iter().map(String::as_str).collect();
+    let out = run(&exe, &args);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "C hostile-input tests failed:\n{stdout}\n{}", text(&out.stderr));
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(last.ends_with(" passed, 0 failed"), "{stdout}");
+    let passed: usize = last.split(' ').next().unwrap().parse().unwrap();
+    assert!(passed >= 3 * cases.len(), "only {passed} checks for {} cases", cases.len());
 }

@@ -182,6 +182,19 @@ fn terr(path: &Path, msg: impl std::fmt::Display) -> Error {
     Error::Template(format!("{}: {msg}", path.display()))
 }
 
+/// A TOML error with the line it points at, so that a wrong type names its
+/// key: `line 6 (width_mm = "wide"): invalid type: string "wide", expected f64`.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let msg = e.message().trim();
+    let Some(span) = e.span() else { return msg.to_string() };
+    let start = span.start.min(text.len());
+    let Some(line_start) = text.get(..start).map(|t| t.rfind('\n').map_or(0, |i| i + 1)) else { return msg.to_string() };
+    let line_no = text[..line_start].matches('\n').count() + 1;
+    let line = text[line_start..].lines().next().unwrap_or("").trim();
+    let line: String = line.chars().take(80).collect();
+    format!("line {line_no} ({line}): {msg}")
+}
+
 /// Largest template file or reference image accepted.
 const MAX_TEMPLATE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -232,7 +245,7 @@ impl Template {
     pub fn load(path: &Path) -> Result<Template, Error> {
         let bytes = crate::screen::read_file_limited(path, MAX_TEMPLATE_BYTES)?;
         let text = std::str::from_utf8(&bytes).map_err(|_| terr(path, "not UTF-8 text"))?;
-        let file: TemplateFile = toml::from_str(text).map_err(|e| terr(path, e.message().trim()))?;
+        let file: TemplateFile = toml::from_str(text).map_err(|e| terr(path, toml_error(text, &e)))?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let mut t = Template::from_file(file, |name| {
             let p = dir.join(name);

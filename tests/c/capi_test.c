@@ -252,8 +252,9 @@ static void test_encoded(docscreen_screener *s, const char *dir) {
     CHECK_STATUS(docscreen_screen_encoded(s, png, 0, &r), DOCSCREEN_STATUS_INVALID_ARGUMENT);
     CHECK_STATUS(docscreen_screen_encoded(s, junk, junk_len, &r), DOCSCREEN_STATUS_BAD_IMAGE);
     /* Cut inside its tables, before the image data. (A JPEG cut inside its
-       image data is decoded as far as it goes: tests/capi.rs compares that
-       outcome with the Rust API's.) */
+       image data is refused too, as it lacks its end-of-image marker:
+       tests/capi.rs compares that outcome with the Rust API's, and
+       tests/c/hostile.c checks it.) */
     CHECK_STATUS(docscreen_screen_encoded(s, trunc, trunc_len, &r), DOCSCREEN_STATUS_BAD_IMAGE);
     CHECK_STATUS(docscreen_screen_encoded(s, jpg, 2, &r), DOCSCREEN_STATUS_BAD_IMAGE);
     /* The PNG without its last bytes (IEND and part of the data). */

@@ -1,7 +1,7 @@
 //! `docscreen read`: read the MRZ from images (no template checks).
 
 use crate::batch::{self, Options, Tally};
-use crate::inputs::{self, Input};
+use crate::inputs::{self, Failure, Input};
 use crate::{EXIT_INPUT, EXIT_OK, EXIT_USAGE};
 use docscreen::read::{MrzReading, Reader};
 use docscreen::screen::{Limits, decode_with_limits};
@@ -15,7 +15,8 @@ use std::path::PathBuf;
 /// each line and whether the MRZ passes every ICAO 9303 check. With --json,
 /// one object per image (JSON Lines):
 ///   {"file", "found", "format", "lines", "confidence", "valid", "notes"}
-/// An image that cannot be decoded gets {"file", "error"}; the run goes on.
+/// An image that cannot be decoded gets {"file", "error", "error_kind"}
+/// (limits, image, io, invalid_argument); the run goes on.
 /// A summary (valid, invalid, not found, errors, images per second) ends the
 /// run on stderr.
 ///
@@ -100,16 +101,16 @@ pub fn run(a: Args) -> u8 {
     };
     let reader = Reader::new();
     let limits = Limits::default();
-    let work = |_k: usize, i: &Input| -> Result<MrzReading, String> {
-        let bytes = i.read(limits.max_encoded_bytes).map_err(|e| e.to_string())?;
-        let img = decode_with_limits(&bytes, &limits).map_err(|e| e.to_string())?;
+    let work = |_k: usize, i: &Input| -> Result<MrzReading, Failure> {
+        let bytes = i.read(limits.max_encoded_bytes)?;
+        let img = decode_with_limits(&bytes, &limits)?;
         Ok(reader.read_image(&img))
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut status = EXIT_OK;
     let mut tally = Tally::with_outcomes(&["valid", "invalid", "not found"]);
-    let emit = |_k: usize, input: &Input, r: Result<MrzReading, String>| -> std::io::Result<()> {
+    let emit = |_k: usize, input: &Input, r: Result<MrzReading, Failure>| -> std::io::Result<()> {
         match &r {
             Ok(reading) => {
                 tally.outcome(if !reading.found {
@@ -129,7 +130,7 @@ pub fn run(a: Args) -> u8 {
                 status = EXIT_INPUT;
                 tally.errors += 1;
                 if a.json {
-                    writeln!(out, "{}", serde_json::json!({ "file": input.name(), "error": e }))?;
+                    writeln!(out, "{}", serde_json::json!({ "file": input.name(), "error": e.message, "error_kind": e.kind }))?;
                 } else {
                     writeln!(out, "{:<40} ERROR {e}", input.name())?;
                 }
@@ -138,7 +139,7 @@ pub fn run(a: Args) -> u8 {
         out.flush()
     };
     let opts = Options { pool, quiet: a.quiet };
-    let run = batch::run(&inputs, opts, work, || Err("internal error while reading this input (please report it)".to_string()), emit);
+    let run = batch::run(&inputs, opts, work, || Err(Failure::new("internal", "internal error while reading this input (please report it)")), emit);
     if !a.quiet {
         eprintln!("{}", tally.line("read", &run, "notes"));
     }

@@ -2,7 +2,7 @@
 
 use crate::annotate::{self, Annotator};
 use crate::batch::{self, Options, Tally};
-use crate::inputs::{self, Input};
+use crate::inputs::{self, Failure, Input};
 use crate::table::{self, Colour};
 use crate::{EXIT_INPUT, EXIT_OK, EXIT_USAGE};
 use docscreen::report::{Report, Severity, Verdict};
@@ -29,7 +29,8 @@ use std::path::PathBuf;
 ///    "findings": [{"code", "severity", "zone", "score", "threshold", "message", ...}],
 ///    "image_sha256", "library_version", "image", "px_per_mm", "rotation_deg",
 ///    "document_polygon_px", "timings"}
-/// An input that cannot be processed gets {"file", "error"}; the run goes on.
+/// An input that cannot be processed gets {"file", "error", "error_kind"}
+/// (limits, image, io, invalid_argument); the run goes on.
 /// A summary (verdict and finding counts, images per second) ends the run on
 /// stderr.
 ///
@@ -110,7 +111,7 @@ struct Screened {
     annotation: Option<Result<PathBuf, String>>,
 }
 
-type Outcome = Result<Screened, String>;
+type Outcome = Result<Screened, Failure>;
 
 pub fn run(a: Args) -> u8 {
     let usage = |e: String| {
@@ -144,8 +145,8 @@ pub fn run(a: Args) -> u8 {
 
     let limits = *screener.limits();
     let work = |k: usize, input: &Input| -> Outcome {
-        let bytes = input.read(limits.max_encoded_bytes).map_err(|e| e.to_string())?;
-        let report = screener.screen_encoded(&bytes).map_err(|e| e.to_string())?;
+        let bytes = input.read(limits.max_encoded_bytes)?;
+        let report = screener.screen_encoded(&bytes)?;
         let annotation = annotator.as_ref().map(|(an, dir, names)| {
             // Decoded a second time: the screener keeps no pixels, and the
             // report must come from `screen_encoded` (digest of the bytes).
@@ -199,7 +200,7 @@ pub fn run(a: Args) -> u8 {
         out.flush()
     };
     let opts = Options { pool, quiet: a.quiet };
-    let run = batch::run(&inputs, opts, work, || Err("internal error while screening this input (please report it)".to_string()), emit);
+    let run = batch::run(&inputs, opts, work, || Err(Failure::new("internal", "internal error while screening this input (please report it)")), emit);
     if !a.quiet {
         eprintln!("{}", tally.line("screen", &run, "findings"));
     }
@@ -233,14 +234,14 @@ fn annotation_names(inputs: &[Input]) -> Vec<String> {
 /// --annotate, `annotation` (the PNG written); on failure `error`.
 fn json_line(file: &str, r: &Outcome) -> String {
     let file_json = serde_json::Value::String(file.to_string()).to_string();
-    let error_line = |e: &str| serde_json::json!({ "file": file, "error": e }).to_string();
+    let error_line = |e: &str, kind: &str| serde_json::json!({ "file": file, "error": e, "error_kind": kind }).to_string();
     let s = match r {
-        Err(e) => return error_line(e),
+        Err(e) => return error_line(&e.message, e.kind),
         Ok(s) => s,
     };
     let body = match serde_json::to_string(&s.report) {
         Ok(b) if b.len() > 2 && b.starts_with('{') => b,
-        Ok(_) | Err(_) => return error_line("cannot serialise the report"),
+        Ok(_) | Err(_) => return error_line("cannot serialise the report", "internal"),
     };
     let extra = match &s.annotation {
         None => String::new(),
@@ -298,8 +299,8 @@ mod tests {
     }
 
     #[test]
-    fn error_lines_have_file_and_error() {
-        let v: serde_json::Value = serde_json::from_str(&json_line("x \"y\".jpg", &Err("bad".into()))).unwrap();
-        assert_eq!(v, serde_json::json!({"file": "x \"y\".jpg", "error": "bad"}));
+    fn error_lines_have_file_error_and_kind() {
+        let v: serde_json::Value = serde_json::from_str(&json_line("x \"y\".jpg", &Err(Failure::new("image", "bad")))).unwrap();
+        assert_eq!(v, serde_json::json!({"file": "x \"y\".jpg", "error": "bad", "error_kind": "image"}));
     }
 }

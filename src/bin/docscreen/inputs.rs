@@ -133,3 +133,31 @@ mod tests {
         assert!(collect(&[d.path().to_path_buf()]).is_err());
     }
 }
+
+/// Why an input could not be processed: the message, and its kind for
+/// programs (`limits`, `image`, `io`, `invalid_argument`, … as
+/// [`docscreen::Error::kind`]; `output` for an annotation that could not be
+/// written, `internal` for a bug).
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub message: String,
+    pub kind: &'static str,
+}
+
+impl Failure {
+    pub fn new(kind: &'static str, message: impl Into<String>) -> Failure {
+        Failure { message: message.into(), kind }
+    }
+}
+
+impl From<docscreen::Error> for Failure {
+    fn from(e: docscreen::Error) -> Failure {
+        Failure { message: e.to_string(), kind: e.kind() }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
