@@ -61,6 +61,15 @@ impl Registration {
         self.alignment.is_some() || self.edges_found.iter().all(|&e| e)
     }
 
+    /// Whether the placement is firm enough to fail a document on: the page
+    /// matched an issuer template's layout, or its four edges were found in
+    /// the image. The image-frame fallback for cropped scans and the MRZ-only
+    /// estimate are not (a crop can cut into the page, a resized image can
+    /// stretch it); what is measured through them is reported as a warning.
+    pub fn firm(&self) -> bool {
+        self.alignment.is_some() || (self.edges_found.iter().all(|&e| e) && self.edge_contrast.iter().all(|c| c.is_finite()))
+    }
+
     /// This registration replaced by a content alignment.
     pub fn aligned(&self, a: crate::align::Alignment) -> Registration {
         Registration {

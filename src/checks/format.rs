@@ -48,7 +48,7 @@ pub fn check(reading: &MrzReading, reg: &Registration, template: &Template) -> V
         let worst = (ew.abs() / SIZE_TOLERANCE).max(eh.abs() / HEIGHT_TOLERANCE);
         return vec![Finding::new(
             FindingCode::FormatMismatch,
-            Severity::Fail,
+            if reg.firm() { Severity::Fail } else { Severity::Warning },
             format!(
                 "page measures {mw:.1} × {mh:.1} mm with the MRZ as ruler; a {} document is {:.1} × {:.1} mm",
                 template.file.format, g.width_mm, g.height_mm

@@ -83,7 +83,8 @@ fn robust_line(pts: &[(f64, f64)]) -> Option<(f64, f64)> {
 }
 
 fn geometry_finding(msg: String, score: f64, threshold: f64, rect: Option<RectMm>, reg: &Registration) -> Finding {
-    let mut f = Finding::new(FindingCode::MrzGeometry, Severity::Fail, msg).zone("mrz").score(score, threshold);
+    let severity = if reg.firm() { Severity::Fail } else { Severity::Warning };
+    let mut f = Finding::new(FindingCode::MrzGeometry, severity, msg).zone("mrz").score(score, threshold);
     if let Some(r) = rect {
         f = f.at_mm(r).at_px(reg.rect_polygon(&r));
     }
