@@ -202,38 +202,12 @@ fn downscale(v: &[f32], w: usize, h: usize, div: usize) -> Vec<f32> {
 }
 
 fn ncc(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], dx: i32, dy: i32) -> Option<f64> {
-    let (wi, hi) = (w as i64, h as i64);
-    let (mut n, mut sa, mut sb, mut saa, mut sbb, mut sab) = (0usize, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
-    // Pixels come row by row: one division per row, not per pixel.
-    let (mut row_start, mut row_end, mut y) = (1usize, 0usize, 0i64);
-    for &i in pixels {
-        if !(row_start..row_end).contains(&i) {
-            let r = i / w;
-            (row_start, row_end, y) = (r * w, r * w + w, r as i64 + dy as i64);
-        }
-        let x = (i - row_start) as i64 + dx as i64;
-        if x < 0 || y < 0 || x >= wi || y >= hi {
-            continue;
-        }
-        let j = (y * wi + x) as usize;
-        if !usable[j] {
-            continue;
-        }
-        let (a, b) = (doc[j] as f64, reference[i] as f64);
-        n += 1;
-        sa += a;
-        sb += b;
-        saa += a * a;
-        sbb += b * b;
-        sab += a * b;
-    }
+    let s = zones::NccSums::at(doc, usable, w, h, reference, pixels, dx, dy);
     // Most of the patch must be visible for its best shift to mean anything.
-    if (n as f64) < 0.6 * pixels.len() as f64 || n < 16 {
+    if (s.n as f64) < 0.6 * pixels.len() as f64 || s.n < 16 {
         return None;
     }
-    let nf = n as f64;
-    let (va, vb) = (saa - sa * sa / nf, sbb - sb * sb / nf);
-    (va > 1e-9 && vb > 1e-9).then(|| (sab - sa * sb / nf) / (va * vb).sqrt())
+    s.score()
 }
 
 /// The shift within `radius` of `around` with the highest similarity.

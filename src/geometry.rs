@@ -191,29 +191,7 @@ impl Homography {
             m[2 * i] = [x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y, u];
             m[2 * i + 1] = [0.0, 0.0, 0.0, x, y, 1.0, -v * x, -v * y, v];
         }
-        for col in 0..8 {
-            let pivot = (col..8).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
-            if m[pivot][col].abs() < 1e-12 {
-                return None;
-            }
-            m.swap(col, pivot);
-            for r in 0..8 {
-                if r != col {
-                    let f = m[r][col] / m[col][col];
-                    if f != 0.0 {
-                        for c in col..9 {
-                            m[r][c] -= f * m[col][c];
-                        }
-                    }
-                }
-            }
-        }
-        let mut h = [0.0; 9];
-        for i in 0..8 {
-            h[i] = m[i][8] / m[i][i];
-        }
-        h[8] = 1.0;
-        h.iter().all(|v| v.is_finite()).then_some(Homography(h))
+        Self::solve(m)
     }
 
     /// The least-squares homography mapping `from` to `to` (at least four
@@ -233,6 +211,12 @@ impl Homography {
                 }
             }
         }
+        Self::solve(m)
+    }
+
+    /// Solves the augmented 8×9 system for h0..h7 (h8 = 1) by Gauss-Jordan
+    /// elimination with partial pivoting; `None` when singular.
+    fn solve(mut m: [[f64; 9]; 8]) -> Option<Self> {
         for col in 0..8 {
             let pivot = (col..8).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
             if m[pivot][col].abs() < 1e-12 {

@@ -230,44 +230,69 @@ pub fn ring_outer(r: &RectMm) -> RectMm {
     RectMm::new(r.x - 2.0, r.y - 2.0, r.w + 4.0, r.h + 4.0)
 }
 
+/// Sums for the normalised cross-correlation of `doc` (at reference pixel
+/// `i` shifted by (dx, dy), where usable) and `reference` over `pixels`
+/// (reference indices, row by row).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct NccSums {
+    /// Pixels compared.
+    pub n: usize,
+    sa: f64,
+    sb: f64,
+    saa: f64,
+    sbb: f64,
+    sab: f64,
+}
+
+impl NccSums {
+    #[allow(clippy::too_many_arguments)]
+    pub fn at(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], dx: i32, dy: i32) -> NccSums {
+        let (wi, hi) = (w as i64, h as i64);
+        let mut s = NccSums::default();
+        // Pixels come row by row: one division per row, not per pixel.
+        let (mut row_start, mut row_end, mut y) = (1usize, 0usize, 0i64);
+        for &i in pixels {
+            if !(row_start..row_end).contains(&i) {
+                let r = i / w;
+                (row_start, row_end, y) = (r * w, (r + 1) * w, r as i64 + dy as i64);
+            }
+            let x = (i - row_start) as i64 + dx as i64;
+            if x < 0 || y < 0 || x >= wi || y >= hi {
+                continue;
+            }
+            let j = (y * wi + x) as usize;
+            if !usable[j] {
+                continue;
+            }
+            let (a, b) = (doc[j] as f64, reference[i] as f64);
+            s.n += 1;
+            s.sa += a;
+            s.sb += b;
+            s.saa += a * a;
+            s.sbb += b * b;
+            s.sab += a * b;
+        }
+        s
+    }
+
+    /// The correlation; `None` when either side is flat (or nothing was
+    /// compared).
+    pub fn score(&self) -> Option<f64> {
+        let nf = self.n as f64;
+        let (va, vb) = (self.saa - self.sa * self.sa / nf, self.sbb - self.sb * self.sb / nf);
+        (self.n > 0 && va >= 1e-9 && vb >= 1e-9).then(|| (self.sab - self.sa * self.sb / nf) / (va * vb).sqrt())
+    }
+}
+
 /// Normalised cross-correlation of `doc` and `reference` over `pixels`
-/// (reference indices) shifted by (dx, dy); with `exclude_ink`, pixels where
-/// the document is much darker than the reference are left out. Returns the
-/// score and the number of pixels compared.
+/// (reference indices) shifted by (dx, dy), usable document pixels only: the
+/// score (0 for a flat side, -inf below 16 pixels) and the pixels compared.
 fn ncc_at(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], dx: i32, dy: i32) -> (f64, usize) {
-    let (w, h) = (w as i64, h as i64);
-    let (mut n, mut sa, mut sb, mut saa, mut sbb, mut sab) = (0usize, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
-    // Pixels come row by row: one division per row, not per pixel.
-    let (mut row_start, mut row_end, mut y) = (1usize, 0usize, 0i64);
-    for &i in pixels {
-        if !(row_start..row_end).contains(&i) {
-            let r = i / w as usize;
-            (row_start, row_end, y) = (r * w as usize, (r + 1) * w as usize, r as i64 + dy as i64);
-        }
-        let x = (i - row_start) as i64 + dx as i64;
-        if x < 0 || y < 0 || x >= w || y >= h {
-            continue;
-        }
-        let j = (y * w + x) as usize;
-        if !usable[j] {
-            continue;
-        }
-        let (a, b) = (doc[j] as f64, reference[i] as f64);
-        n += 1;
-        sa += a;
-        sb += b;
-        saa += a * a;
-        sbb += b * b;
-        sab += a * b;
+    let s = NccSums::at(doc, usable, w, h, reference, pixels, dx, dy);
+    if s.n < 16 {
+        return (f64::NEG_INFINITY, s.n);
     }
-    if n < 16 {
-        return (f64::NEG_INFINITY, n);
-    }
-    let nf = n as f64;
-    let va = saa - sa * sa / nf;
-    let vb = sbb - sb * sb / nf;
-    let score = if va < 1e-9 || vb < 1e-9 { 0.0 } else { (sab - sa * sb / nf) / (va * vb).sqrt() };
-    (score, n)
+    (s.score().unwrap_or(0.0), s.n)
 }
 
 /// Best similarity between the document (luminance `doc` at some level,
