@@ -11,7 +11,7 @@ pub mod zones;
 use crate::mrz::{self, Validation};
 use crate::read::{MrzReading, Point};
 use crate::report::{Finding, FindingCode, MrzSummary, Severity, TemplateUse};
-use crate::geometry::FormatGeometry;
+use crate::geometry::{FormatGeometry, Homography};
 use crate::raster::Planes;
 use crate::align;
 use crate::register;
@@ -80,13 +80,24 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
     // MRZ-based estimate (a wide search).
     let mut evals: Vec<(&Template, zones::TemplateEval, register::Registration, zones::Rectified)> = Vec::new();
     let work_luma = work.luma();
+    let starts: Vec<(Homography, f64)> = if edge_reg.page_found() {
+        vec![(edge_reg.doc_to_image, 2.5)]
+    } else {
+        let rejected = edge_reg.rejected_edges.map(|h| (h, 2.5));
+        let by_mrz = std::iter::once(edge_reg.doc_to_image).chain(register::nominal_by_spacing(reading, format)).map(|h| (h, 10.0));
+        rejected.into_iter().chain(by_mrz).collect()
+    };
     for t in &candidates {
-        let search_mm = if edge_reg.page_found() { 2.5 } else { 10.0 };
-        let reg = match align::align(&work_luma, work.width, work.height, factor, &edge_reg.doc_to_image, t, search_mm) {
-            // The MRZ, seen through the alignment, must keep its size.
-            Some(a) if register::scale_plausible(reading, &edge_reg.aligned(a.clone()), format) => edge_reg.aligned(a),
-            _ if edge_reg.page_found() => edge_reg.clone(),
-            _ => continue,
+        let aligned = starts.iter().find_map(|(start, search_mm)| {
+            align::align(&work_luma, work.width, work.height, factor, start, t, *search_mm)
+                .map(|a| edge_reg.aligned(a))
+                // The MRZ, seen through the alignment, must keep a plausible size.
+                .filter(|r| register::alignment_plausible(reading, r, format))
+        });
+        let reg = match aligned {
+            Some(r) => r,
+            None if edge_reg.page_found() => edge_reg.clone(),
+            None => continue,
         };
         let rect = zones::rectify_luma(&work_luma, work.width, work.height, factor, &reg.doc_to_image, g.width_mm, g.height_mm);
         if let Some(e) = zones::evaluate(&rect, t) {
