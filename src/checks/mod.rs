@@ -110,7 +110,9 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
     if reg.page_found() {
         out.document_polygon_px = Some(reg.page_polygon(g.width_mm, g.height_mm));
     }
-    out.findings.extend(mrz_geometry::check(reading, &reg, generic));
+    // On an issuer's layout, the MRZ is held to where that issuer prints it.
+    let geometry_template = evals.first().filter(|e| e.1.matches() && e.2.firm()).map_or(generic, |e| e.0);
+    out.findings.extend(mrz_geometry::check(reading, &reg, geometry_template));
     out.findings.extend(format::check(reading, &reg, generic));
 
     if candidates.is_empty() {
@@ -165,6 +167,13 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
                 .at_px(reg.page_polygon(g.width_mm, g.height_mm)),
         );
         return out;
+    }
+    // On the issuer's own layout, the MRZ font is held to its specimens'.
+    if reg.firm() {
+        if let Some(font) = mrz_font::check_issuer(reading, best) {
+            out.findings.retain(|f| f.code != FindingCode::MrzFont);
+            out.findings.extend(font);
+        }
     }
     for z in eval.zones.iter().filter(|z| !z.ok) {
         let code = if z.kind == ZoneKind::Portrait { FindingCode::PortraitTampered } else { FindingCode::ZoneMismatch };

@@ -160,7 +160,7 @@ pub fn check(reading: &MrzReading, reg: &Registration, template: &Template) -> V
                 reg,
             ));
         }
-        if let Some(nominal_y) = (i < g.line_centres_from_bottom_mm.len()).then(|| g.line_centre_y_mm(i)) {
+        if let Some(nominal_y) = (i < g.line_centres_from_bottom_mm.len()).then(|| g.line_centre_y_mm(i) + spec.line_centre_offset_mm.unwrap_or(0.0)) {
             let dy = l.centre_y_mm - nominal_y;
             let tol = spec.line_centre_tolerance_mm + MARGIN_POSITION_MM;
             if dy.abs() > tol {

@@ -87,6 +87,21 @@ pub struct MrzSpec {
     pub pitch_tolerance: f64,
     /// Maximum skew of the lines against the document edge.
     pub max_skew_deg: f64,
+    /// Where this issuer prints the line centres, relative to their Doc 9303
+    /// nominal positions (mm, positive down); `line_centre_tolerance_mm`
+    /// applies around it. Absent: the nominal positions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line_centre_offset_mm: Option<f64>,
+    /// The issuer's MRZ font, measured on the enrolled specimens: the lowest
+    /// median, 25th and 10th percentile, over the specimens, of the glyphs'
+    /// OCR-B similarity. Absent in the generic templates (any OCR-B
+    /// variant) and in templates enrolled before this was recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub font_median_min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub font_p25_min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub font_p10_min: Option<f64>,
 }
 
 impl MrzSpec {
@@ -99,6 +114,10 @@ impl MrzSpec {
             // Doc 9303-3 4.2.2: 2.54 mm ± 0.1 mm per character over the line.
             pitch_tolerance: 0.04,
             max_skew_deg: MAX_SKEW_DEG,
+            line_centre_offset_mm: None,
+            font_median_min: None,
+            font_p25_min: None,
+            font_p10_min: None,
         }
     }
 }
@@ -365,6 +384,12 @@ fn validate_file(f: &TemplateFile) -> Result<(), Error> {
         let vals = [m.first_char_x_mm[0], m.first_char_x_mm[1], m.line_centre_tolerance_mm, m.pitch_tolerance, m.max_skew_deg];
         if vals.iter().any(|v| !v.is_finite() || *v < 0.0) || m.first_char_x_mm[0] > m.first_char_x_mm[1] {
             return bad("mrz tolerances must be finite, non-negative, and first_char_x_mm ordered".into());
+        }
+        if m.line_centre_offset_mm.is_some_and(|v| !(-10.0..=10.0).contains(&v)) {
+            return bad("mrz line_centre_offset_mm must lie within ±10 mm".into());
+        }
+        if [m.font_median_min, m.font_p25_min, m.font_p10_min].iter().flatten().any(|v| !(0.0..=1.0).contains(v)) {
+            return bad("mrz font_median_min, font_p25_min and font_p10_min must lie in 0–1".into());
         }
     }
     if f.zones.len() > 256 {
