@@ -100,6 +100,8 @@ pub struct PreparedReference {
     pub sharpness: f64,
     /// Text ink of the reference, grown by a little registration slack.
     pub ink: Vec<bool>,
+    /// The lightly denoised luminance ([`base_luma`]), for fine print.
+    pub base: Vec<f32>,
 }
 
 impl PreparedReference {
@@ -115,6 +117,7 @@ impl PreparedReference {
             levels: (0..LEVELS.len()).map(|l| level_luma(base, width, height, l)).collect(),
             sharpness: sharpness(base, width, height, |i| mask.get(i).is_some_and(|&m| m < 128)),
             ink: grow(&text_ink(base, width, height), width, height, 2),
+            base: base.to_vec(),
         }
     }
 
@@ -433,5 +436,31 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
     let n = zones.len() as f64;
     let score = zones.iter().map(|z| z.score).sum::<f64>() / n;
     let fail_fraction = zones.iter().filter(|z| !z.ok).count() as f64 / n;
+    // Changes smaller than a tile, judged window by window; not part of the
+    // template score (they say where this template's print was altered, not
+    // whether it is this template).
+    let stable: Vec<bool> = (0..usable.len()).map(|i| usable[i] && mask[i] < 128).collect();
+    for (k, c) in super::local::changes(&doc_l, reference, &doc.base, &prep.base, &stable, doc.width, doc.height).into_iter().enumerate() {
+        zones.push(ZoneResult {
+            name: format!("local_{}", k + 1),
+            kind: ZoneKind::Background,
+            rect: c.rect,
+            score: c.ncc,
+            threshold: super::local::MAX_WINDOW_NCC as f64,
+            ok: false,
+            level,
+            detail: Some(format!(
+                "the print differs from the {} reference over {:.0} mm² at ({:.1}, {:.1}) mm: window correlation {:.2} (a match ≥ {:.2}), contrast {:.2}× the page's (≥ {:.2})",
+                t.id(),
+                c.area_mm2,
+                c.rect.x,
+                c.rect.y,
+                c.ncc,
+                super::local::MAX_WINDOW_NCC,
+                c.contrast,
+                super::local::MIN_CONTRAST_RATIO
+            )),
+        });
+    }
     Some(TemplateEval { zones, score, fail_fraction, level })
 }
