@@ -79,7 +79,6 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
     // Each claimed template places the page by its own layout, starting
     // from the edges when they were found (a fine correction) or from the
     // MRZ-based estimate (a wide search).
-    let mut evals: Vec<(&Template, zones::TemplateEval, register::Registration, zones::Rectified)> = Vec::new();
     let work_luma = work.luma();
     let starts: Vec<(Homography, f64)> = if edge_reg.page_found() {
         vec![(edge_reg.doc_to_image, 2.5)]
@@ -88,7 +87,8 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
         let by_mrz = std::iter::once(edge_reg.doc_to_image).chain(register::nominal_by_spacing(reading, format)).map(|h| (h, 10.0));
         rejected.into_iter().chain(by_mrz).collect()
     };
-    for t in &candidates {
+    // Places the page by `t`'s layout and compares it with `t`'s reference.
+    let place = |t: &Template| -> Option<(zones::TemplateEval, register::Registration, zones::Rectified)> {
         let aligned = starts.iter().find_map(|(start, search_mm)| {
             align::align(&work_luma, work.width, work.height, factor, start, t, *search_mm)
                 .map(|a| edge_reg.aligned(a))
@@ -98,13 +98,13 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
         let reg = match aligned {
             Some(r) => r,
             None if edge_reg.page_found() => edge_reg.clone(),
-            None => continue,
+            None => return None,
         };
         let rect = zones::rectify_luma(&work_luma, work.width, work.height, factor, &reg.doc_to_image, g.width_mm, g.height_mm);
-        if let Some(e) = zones::evaluate(&rect, t) {
-            evals.push((*t, e, reg, rect));
-        }
-    }
+        zones::evaluate(&rect, t).map(|e| (e, reg, rect))
+    };
+    let mut evals: Vec<(&Template, zones::TemplateEval, register::Registration, zones::Rectified)> =
+        candidates.iter().filter_map(|t| place(t).map(|(e, reg, rect)| (*t, e, reg, rect))).collect();
     evals.sort_by(|a, b| b.1.matches().cmp(&a.1.matches()).then(b.1.score.total_cmp(&a.1.score)));
     // The page as placed by the best-matching template, else by its edges.
     let reg = evals.first().filter(|e| e.1.matches()).map(|e| e.2.clone()).unwrap_or_else(|| edge_reg.clone());
@@ -122,6 +122,38 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
         return out;
     }
     if evals.is_empty() {
+        // The claimed layout does not place the page. If another enrolled
+        // model of the format does, the document is that model under a
+        // false claim.
+        let other = templates
+            .issuer_templates()
+            .iter()
+            .filter(|t| t.file.format == format && !candidates.iter().any(|c| c.id() == t.id()))
+            .filter_map(|t| place(t).map(|(e, reg, _)| (t, e, reg)))
+            .filter(|(_, e, reg)| e.matches() && reg.firm())
+            .max_by(|a, b| a.1.score.total_cmp(&b.1.score));
+        if let Some((t, e, reg)) = other {
+            out.findings.push(
+                Finding::new(
+                    FindingCode::TemplateMismatch,
+                    Severity::Fail,
+                    format!(
+                        "the document claims {} {} {} but its page does not fit any of its {} template(s); it is laid out as {} (mean zone similarity {:.2})",
+                        fields.issuing_state,
+                        fields.document_code,
+                        format,
+                        candidates.len(),
+                        t.id(),
+                        e.score
+                    ),
+                )
+                .zone("page")
+                .score(0.0, zones::MIN_TEMPLATE_SCORE)
+                .at_px(reg.page_polygon(g.width_mm, g.height_mm)),
+            );
+            out.document_polygon_px = Some(reg.page_polygon(g.width_mm, g.height_mm));
+            return out;
+        }
         out.findings.push(
             Finding::new(
                 FindingCode::PageNotFound,
