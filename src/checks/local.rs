@@ -22,10 +22,10 @@ const MIN_REFERENCE_STD: f32 = 6.0;
 /// loss to be judged.
 const MIN_REFERENCE_DETAIL: f32 = 3.0;
 /// Below this correlation the window's print differs.
-pub const MAX_WINDOW_NCC: f32 = 0.35;
+pub const MAX_WINDOW_NCC: f64 = 0.35;
 /// A window whose fine-print energy, relative to the page's typical ratio of
 /// document to reference, falls below this has lost its print.
-pub const MIN_CONTRAST_RATIO: f32 = 0.35;
+pub const MIN_CONTRAST_RATIO: f64 = 0.35;
 /// Side of the cells differing windows are grouped in, reference pixels (1 mm).
 const CELL_PX: usize = 6;
 /// Smallest reported change, mm² (cells of 1 mm²). On the calibration set
@@ -38,10 +38,12 @@ pub struct Change {
     /// Bounding box in the template frame.
     pub rect: RectMm,
     pub area_mm2: f64,
-    /// Median window correlation over the region.
-    pub ncc: f64,
-    /// Median relative fine-print contrast over the region.
-    pub contrast: f64,
+    /// Median window correlation over the region, where the reference has
+    /// structure at the comparison level.
+    pub ncc: Option<f64>,
+    /// Median relative fine-print contrast over the region, where the
+    /// reference has fine print.
+    pub contrast: Option<f64>,
 }
 
 /// Regions where `doc` differs from `reference` (same frame and level,
@@ -101,7 +103,7 @@ pub fn changes(doc: &[f32], reference: &[f32], doc_fine: &[f32], reference_fine:
     if !(typical > 1e-3) {
         return Vec::new();
     }
-    let differs = |i: usize| (ncc[i].is_finite() && ncc[i] < MAX_WINDOW_NCC) || (ratio[i].is_finite() && ratio[i] / typical < MIN_CONTRAST_RATIO);
+    let differs = |i: usize| (ncc[i].is_finite() && ncc[i] < MAX_WINDOW_NCC as f32) || (ratio[i].is_finite() && ratio[i] / typical < MIN_CONTRAST_RATIO as f32);
 
     // Cells: differing when most of their judged pixels differ.
     let (cw, ch) = (width / CELL_PX, height / CELL_PX);
@@ -162,12 +164,12 @@ pub fn changes(doc: &[f32], reference: &[f32], doc_fine: &[f32], reference_fine:
     out
 }
 
-fn median(v: &mut [f32]) -> f64 {
+fn median(v: &mut [f32]) -> Option<f64> {
     if v.is_empty() {
-        return f64::NAN;
+        return None;
     }
     let mid = v.len() / 2;
-    *v.select_nth_unstable_by(mid, f32::total_cmp).1 as f64
+    Some(*v.select_nth_unstable_by(mid, f32::total_cmp).1 as f64)
 }
 
 #[cfg(test)]

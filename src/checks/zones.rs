@@ -441,24 +441,34 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
     // whether it is this template).
     let stable: Vec<bool> = (0..usable.len()).map(|i| usable[i] && mask[i] < 128).collect();
     for (k, c) in super::local::changes(&doc_l, reference, &doc.base, &prep.base, &stable, doc.width, doc.height).into_iter().enumerate() {
+        use super::local::{MAX_WINDOW_NCC, MIN_CONTRAST_RATIO};
+        let mut measured = Vec::new();
+        if let Some(v) = c.ncc {
+            measured.push(format!("window correlation {v:.2} (a match ≥ {MAX_WINDOW_NCC:.2})"));
+        }
+        if let Some(v) = c.contrast {
+            measured.push(format!("fine-print contrast {v:.2}× the page's (≥ {MIN_CONTRAST_RATIO:.2})"));
+        }
+        let (score, threshold) = match (c.ncc, c.contrast) {
+            (Some(v), _) if v < MAX_WINDOW_NCC => (v, MAX_WINDOW_NCC),
+            (_, Some(v)) => (v, MIN_CONTRAST_RATIO),
+            (v, None) => (v.unwrap_or(0.0), MAX_WINDOW_NCC),
+        };
         zones.push(ZoneResult {
             name: format!("local_{}", k + 1),
             kind: ZoneKind::Background,
             rect: c.rect,
-            score: c.ncc,
-            threshold: super::local::MAX_WINDOW_NCC as f64,
+            score,
+            threshold,
             ok: false,
             level,
             detail: Some(format!(
-                "the print differs from the {} reference over {:.0} mm² at ({:.1}, {:.1}) mm: window correlation {:.2} (a match ≥ {:.2}), contrast {:.2}× the page's (≥ {:.2})",
+                "the print differs from the {} reference over {:.0} mm² at ({:.1}, {:.1}) mm: {}",
                 t.id(),
                 c.area_mm2,
                 c.rect.x,
                 c.rect.y,
-                c.ncc,
-                super::local::MAX_WINDOW_NCC,
-                c.contrast,
-                super::local::MIN_CONTRAST_RATIO
+                measured.join(", ")
             )),
         });
     }
