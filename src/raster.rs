@@ -22,8 +22,6 @@ impl Planes {
     pub fn from_image_downscaled(img: &DynamicImage, factor: usize) -> Planes {
         let factor = factor.max(1);
         let (w, h) = (img.width() as usize, img.height() as usize);
-        let (ow, oh) = ((w / factor).max(1), (h / factor).max(1));
-        let mut out = Planes::new(ow, oh);
         let rgb;
         let src: &RgbImage = match img {
             DynamicImage::ImageRgb8(i) => i,
@@ -32,6 +30,11 @@ impl Planes {
                 &rgb
             }
         };
+        if factor == 1 {
+            return Planes::from_rgb_image(src);
+        }
+        let (ow, oh) = ((w / factor).max(1), (h / factor).max(1));
+        let mut out = Planes::new(ow, oh);
         let raw = src.as_raw();
         let mut acc = vec![[0.0f32; 3]; ow];
         for oy in 0..oh {
@@ -67,8 +70,9 @@ impl Planes {
         if !(fx >= 0.0 && fy >= 0.0 && fx <= (self.width - 1) as f64 && fy <= (self.height - 1) as f64) {
             return None;
         }
-        let x0 = fx.floor() as usize;
-        let y0 = fy.floor() as usize;
+        // Non-negative here: truncation is the floor, without a libm call.
+        let x0 = fx as usize;
+        let y0 = fy as usize;
         let x1 = (x0 + 1).min(self.width - 1);
         let y1 = (y0 + 1).min(self.height - 1);
         let ax = (fx - x0 as f64) as f32;
