@@ -168,15 +168,14 @@ pub fn box_blur(src: &[f32], width: usize, height: usize, r: usize) -> Vec<f32> 
     }
     let mut tmp = vec![0.0f32; src.len()];
     let n = (2 * r + 1) as f32;
-    for y in 0..height {
-        let row = &src[y * width..(y + 1) * width];
-        let mut s: f32 = (0..=2 * r).map(|i| row[(i as isize - r as isize).clamp(0, width as isize - 1) as usize]).sum();
-        for x in 0..width {
-            tmp[y * width + x] = s / n;
-            let out_i = (x as isize - r as isize).clamp(0, width as isize - 1) as usize;
-            let in_i = (x + r + 1).min(width - 1);
-            s += row[in_i] - row[out_i];
-        }
+    // Each row's running sum is a chain of dependent additions: rows are
+    // summed eight at a time, interleaved, so the chains overlap.
+    for (rows, out) in src.chunks_exact(8 * width).zip(tmp.chunks_exact_mut(8 * width)) {
+        running_sums::<8>(rows, out, width, r, n);
+    }
+    let done = src.len() - src.len() % (8 * width);
+    for (row, out) in src[done..].chunks_exact(width).zip(tmp[done..].chunks_exact_mut(width)) {
+        running_sums::<1>(row, out, width, r, n);
     }
     // Vertical pass row by row: a running sum per column, so memory is read
     // in order.
@@ -204,6 +203,25 @@ pub fn box_blur(src: &[f32], width: usize, height: usize, r: usize) -> Vec<f32> 
     out
 }
 
+/// The horizontal box sums of `K` rows (`out` = window sum / `n`), edges
+/// clamped.
+#[inline(always)]
+fn running_sums<const K: usize>(rows: &[f32], out: &mut [f32], width: usize, r: usize, n: f32) {
+    let clamped = |i: isize| i.clamp(0, width as isize - 1) as usize;
+    let mut s = [0.0f32; K];
+    for (j, s) in s.iter_mut().enumerate() {
+        let row = &rows[j * width..(j + 1) * width];
+        *s = (0..=2 * r).map(|i| row[clamped(i as isize - r as isize)]).sum();
+    }
+    for x in 0..width {
+        let (out_i, in_i) = (clamped(x as isize - r as isize), (x + r + 1).min(width - 1));
+        for (j, s) in s.iter_mut().enumerate() {
+            out[j * width + x] = *s / n;
+            *s += rows[j * width + in_i] - rows[j * width + out_i];
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +243,20 @@ mod tests {
         p.data[1] = [10.0, 10.0, 10.0];
         assert_eq!(p.sample(1.0, 0.5).unwrap()[0], 5.0);
         assert!(p.sample(-1.0, 0.5).is_none());
+    }
+
+    #[test]
+    fn box_blur_is_the_clamped_window_mean() {
+        let (w, h, r) = (11usize, 13usize, 3usize);
+        let v: Vec<f32> = (0..w * h).map(|i| ((i * 37) % 101) as f32).collect();
+        let b = box_blur(&v, w, h, r);
+        let at = |x: isize, y: isize| v[y.clamp(0, h as isize - 1) as usize * w + x.clamp(0, w as isize - 1) as usize];
+        for y in 0..h as isize {
+            for x in 0..w as isize {
+                let sum: f32 = (-3..=3).flat_map(|dy| (-3..=3).map(move |dx| (dx, dy))).map(|(dx, dy)| at(x + dx, y + dy)).sum();
+                assert!((b[y as usize * w + x as usize] - sum / 49.0).abs() < 1e-3, "({x}, {y})");
+            }
+        }
     }
 
     #[test]
