@@ -139,22 +139,30 @@ pub fn warp_plane(src: &[f32], width: usize, height: usize, out_to_src: &Homogra
         return (out, valid);
     }
     let (xmax, ymax) = ((width - 1) as f64, (height - 1) as f64);
+    // A row's source positions first, then its samples: two short loops
+    // keep more pixels in flight than one long one.
+    let mut pos = vec![(f64::NAN, f64::NAN); out_w];
     for v in 0..out_h {
-        for u in 0..out_w {
-            let Some((x, y)) = out_to_src.apply(u as f64 + 0.5, v as f64 + 0.5) else { continue };
-            let (fx, fy) = (x - 0.5, y - 0.5);
+        for (u, p) in pos.iter_mut().enumerate() {
+            *p = out_to_src.apply(u as f64 + 0.5, v as f64 + 0.5).map_or((f64::NAN, f64::NAN), |(x, y)| (x - 0.5, y - 0.5));
+        }
+        let (out_row, valid_row) = (&mut out[v * out_w..(v + 1) * out_w], &mut valid[v * out_w..(v + 1) * out_w]);
+        for ((&(fx, fy), o), ok) in pos.iter().zip(out_row).zip(valid_row) {
             if !(fx >= 0.0 && fy >= 0.0 && fx <= xmax && fy <= ymax) {
                 continue;
             }
-            let (x0, y0) = (fx as usize, fy as usize);
-            let (x1, y1) = ((x0 + 1).min(width - 1), (y0 + 1).min(height - 1));
-            let (ax, ay) = ((fx - x0 as f64) as f32, (fy - y0 as f64) as f32);
-            let (a, b) = (src[y0 * width + x0], src[y0 * width + x1]);
-            let (c, d) = (src[y1 * width + x0], src[y1 * width + x1]);
+            // In range: through i32 the conversions are exact and cheaper.
+            let (xi, yi) = (fx as i32, fy as i32);
+            let (ax, ay) = ((fx - xi as f64) as f32, (fy - yi as f64) as f32);
+            let i0 = yi as usize * width + xi as usize;
+            let dx = usize::from((xi as usize) + 1 < width);
+            let i1 = if (yi as usize) + 1 < height { i0 + width } else { i0 };
+            let (a, b) = (src[i0], src[i0 + dx]);
+            let (c, d) = (src[i1], src[i1 + dx]);
             let top = a + (b - a) * ax;
             let bot = c + (d - c) * ax;
-            out[v * out_w + u] = top + (bot - top) * ay;
-            valid[v * out_w + u] = true;
+            *o = top + (bot - top) * ay;
+            *ok = true;
         }
     }
     (out, valid)
