@@ -22,8 +22,6 @@ impl Planes {
     pub fn from_image_downscaled(img: &DynamicImage, factor: usize) -> Planes {
         let factor = factor.max(1);
         let (w, h) = (img.width() as usize, img.height() as usize);
-        let (ow, oh) = ((w / factor).max(1), (h / factor).max(1));
-        let mut out = Planes::new(ow, oh);
         let rgb;
         let src: &RgbImage = match img {
             DynamicImage::ImageRgb8(i) => i,
@@ -32,6 +30,11 @@ impl Planes {
                 &rgb
             }
         };
+        if factor == 1 {
+            return Planes::from_rgb_image(src);
+        }
+        let (ow, oh) = ((w / factor).max(1), (h / factor).max(1));
+        let mut out = Planes::new(ow, oh);
         let raw = src.as_raw();
         let mut acc = vec![[0.0f32; 3]; ow];
         for oy in 0..oh {
@@ -67,8 +70,9 @@ impl Planes {
         if !(fx >= 0.0 && fy >= 0.0 && fx <= (self.width - 1) as f64 && fy <= (self.height - 1) as f64) {
             return None;
         }
-        let x0 = fx.floor() as usize;
-        let y0 = fy.floor() as usize;
+        // Non-negative here: truncation is the floor, without a libm call.
+        let x0 = fx as usize;
+        let y0 = fy as usize;
         let x1 = (x0 + 1).min(self.width - 1);
         let y1 = (y0 + 1).min(self.height - 1);
         let ax = (fx - x0 as f64) as f32;
@@ -135,22 +139,30 @@ pub fn warp_plane(src: &[f32], width: usize, height: usize, out_to_src: &Homogra
         return (out, valid);
     }
     let (xmax, ymax) = ((width - 1) as f64, (height - 1) as f64);
+    // A row's source positions first, then its samples: two short loops
+    // keep more pixels in flight than one long one.
+    let mut pos = vec![(f64::NAN, f64::NAN); out_w];
     for v in 0..out_h {
-        for u in 0..out_w {
-            let Some((x, y)) = out_to_src.apply(u as f64 + 0.5, v as f64 + 0.5) else { continue };
-            let (fx, fy) = (x - 0.5, y - 0.5);
+        for (u, p) in pos.iter_mut().enumerate() {
+            *p = out_to_src.apply(u as f64 + 0.5, v as f64 + 0.5).map_or((f64::NAN, f64::NAN), |(x, y)| (x - 0.5, y - 0.5));
+        }
+        let (out_row, valid_row) = (&mut out[v * out_w..(v + 1) * out_w], &mut valid[v * out_w..(v + 1) * out_w]);
+        for ((&(fx, fy), o), ok) in pos.iter().zip(out_row).zip(valid_row) {
             if !(fx >= 0.0 && fy >= 0.0 && fx <= xmax && fy <= ymax) {
                 continue;
             }
-            let (x0, y0) = (fx as usize, fy as usize);
-            let (x1, y1) = ((x0 + 1).min(width - 1), (y0 + 1).min(height - 1));
-            let (ax, ay) = ((fx - x0 as f64) as f32, (fy - y0 as f64) as f32);
-            let (a, b) = (src[y0 * width + x0], src[y0 * width + x1]);
-            let (c, d) = (src[y1 * width + x0], src[y1 * width + x1]);
+            // In range: through i32 the conversions are exact and cheaper.
+            let (xi, yi) = (fx as i32, fy as i32);
+            let (ax, ay) = ((fx - xi as f64) as f32, (fy - yi as f64) as f32);
+            let i0 = yi as usize * width + xi as usize;
+            let dx = usize::from((xi as usize) + 1 < width);
+            let i1 = if (yi as usize) + 1 < height { i0 + width } else { i0 };
+            let (a, b) = (src[i0], src[i0 + dx]);
+            let (c, d) = (src[i1], src[i1 + dx]);
             let top = a + (b - a) * ax;
             let bot = c + (d - c) * ax;
-            out[v * out_w + u] = top + (bot - top) * ay;
-            valid[v * out_w + u] = true;
+            *o = top + (bot - top) * ay;
+            *ok = true;
         }
     }
     (out, valid)
@@ -164,15 +176,14 @@ pub fn box_blur(src: &[f32], width: usize, height: usize, r: usize) -> Vec<f32> 
     }
     let mut tmp = vec![0.0f32; src.len()];
     let n = (2 * r + 1) as f32;
-    for y in 0..height {
-        let row = &src[y * width..(y + 1) * width];
-        let mut s: f32 = (0..=2 * r).map(|i| row[(i as isize - r as isize).clamp(0, width as isize - 1) as usize]).sum();
-        for x in 0..width {
-            tmp[y * width + x] = s / n;
-            let out_i = (x as isize - r as isize).clamp(0, width as isize - 1) as usize;
-            let in_i = (x + r + 1).min(width - 1);
-            s += row[in_i] - row[out_i];
-        }
+    // Each row's running sum is a chain of dependent additions: rows are
+    // summed eight at a time, interleaved, so the chains overlap.
+    for (rows, out) in src.chunks_exact(8 * width).zip(tmp.chunks_exact_mut(8 * width)) {
+        running_sums::<8>(rows, out, width, r, n);
+    }
+    let done = src.len() - src.len() % (8 * width);
+    for (row, out) in src[done..].chunks_exact(width).zip(tmp[done..].chunks_exact_mut(width)) {
+        running_sums::<1>(row, out, width, r, n);
     }
     // Vertical pass row by row: a running sum per column, so memory is read
     // in order.
@@ -200,6 +211,25 @@ pub fn box_blur(src: &[f32], width: usize, height: usize, r: usize) -> Vec<f32> 
     out
 }
 
+/// The horizontal box sums of `K` rows (`out` = window sum / `n`), edges
+/// clamped.
+#[inline(always)]
+fn running_sums<const K: usize>(rows: &[f32], out: &mut [f32], width: usize, r: usize, n: f32) {
+    let clamped = |i: isize| i.clamp(0, width as isize - 1) as usize;
+    let mut s = [0.0f32; K];
+    for (j, s) in s.iter_mut().enumerate() {
+        let row = &rows[j * width..(j + 1) * width];
+        *s = (0..=2 * r).map(|i| row[clamped(i as isize - r as isize)]).sum();
+    }
+    for x in 0..width {
+        let (out_i, in_i) = (clamped(x as isize - r as isize), (x + r + 1).min(width - 1));
+        for (j, s) in s.iter_mut().enumerate() {
+            out[j * width + x] = *s / n;
+            *s += rows[j * width + in_i] - rows[j * width + out_i];
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +251,20 @@ mod tests {
         p.data[1] = [10.0, 10.0, 10.0];
         assert_eq!(p.sample(1.0, 0.5).unwrap()[0], 5.0);
         assert!(p.sample(-1.0, 0.5).is_none());
+    }
+
+    #[test]
+    fn box_blur_is_the_clamped_window_mean() {
+        let (w, h, r) = (11usize, 13usize, 3usize);
+        let v: Vec<f32> = (0..w * h).map(|i| ((i * 37) % 101) as f32).collect();
+        let b = box_blur(&v, w, h, r);
+        let at = |x: isize, y: isize| v[y.clamp(0, h as isize - 1) as usize * w + x.clamp(0, w as isize - 1) as usize];
+        for y in 0..h as isize {
+            for x in 0..w as isize {
+                let sum: f32 = (-3..=3).flat_map(|dy| (-3..=3).map(move |dx| (dx, dy))).map(|(dx, dy)| at(x + dx, y + dy)).sum();
+                assert!((b[y as usize * w + x as usize] - sum / 49.0).abs() < 1e-3, "({x}, {y})");
+            }
+        }
     }
 
     #[test]

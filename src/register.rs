@@ -277,8 +277,7 @@ fn find_edge(work: &Planes, to_work: &Homography, e: &Edge, inward: f64, outward
             proj.extend(steps.iter().map(|v| v[0] * u[0] + v[1] * u[1] + v[2] * u[2]));
             // Positions outside the image count as no step.
             proj.resize(SAMPLES, 0.0);
-            proj.sort_by(f64::total_cmp);
-            let mag = proj[SAMPLES / 2].max(0.0);
+            let mag = proj.select_nth_unstable_by(SAMPLES / 2, f64::total_cmp).1.max(0.0);
             profile.push(mag);
             // Prefer edges near the prediction (and untilted): background
             // stripes and shadows outside a faint page edge can step more.

@@ -137,10 +137,39 @@ impl PreparedReference {
     }
 }
 
-/// Grows a binary mask by `r` pixels.
+/// Grows a binary mask by `r` pixels (every pixel within a (2r+1)² square
+/// of a set one is set).
 pub fn grow(mask: &[bool], width: usize, height: usize, r: usize) -> Vec<bool> {
-    let f: Vec<f32> = mask.iter().map(|&m| if m { 1.0 } else { 0.0 }).collect();
-    box_blur(&f, width, height, r).iter().map(|&v| v > 1e-4).collect()
+    if width == 0 || height == 0 {
+        return mask.to_vec();
+    }
+    // Separable: along rows, then along columns, counting the set pixels in
+    // a sliding window.
+    let mut rows = vec![false; mask.len()];
+    for (src, dst) in mask.chunks_exact(width).zip(rows.chunks_exact_mut(width)) {
+        let mut n: usize = src[..(r + 1).min(width)].iter().map(|&m| usize::from(m)).sum();
+        for x in 0..width {
+            dst[x] = n > 0;
+            n += src.get(x + r + 1).map_or(0, |&m| usize::from(m));
+            n -= x.checked_sub(r).map_or(0, |i| usize::from(src[i]));
+        }
+    }
+    let row = |y: usize| &rows[y * width..(y + 1) * width];
+    let mut n = vec![0usize; width];
+    for y in 0..(r + 1).min(height) {
+        n.iter_mut().zip(row(y)).for_each(|(n, &m)| *n += usize::from(m));
+    }
+    let mut out = vec![false; mask.len()];
+    for y in 0..height {
+        out[y * width..(y + 1) * width].iter_mut().zip(&n).for_each(|(o, &n)| *o = n > 0);
+        if y + r + 1 < height {
+            n.iter_mut().zip(row(y + r + 1)).for_each(|(n, &m)| *n += usize::from(m));
+        }
+        if y >= r {
+            n.iter_mut().zip(row(y - r)).for_each(|(n, &m)| *n -= usize::from(m));
+        }
+    }
+    out
 }
 
 /// A document rectified into a template frame.
@@ -473,4 +502,25 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
         });
     }
     Some(TemplateEval { zones, score, fail_fraction, level })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grow_is_a_square_dilation() {
+        for (w, h) in [(13usize, 9usize), (3, 5), (1, 1)] {
+            let mask: Vec<bool> = (0..w * h).map(|i| (i * 7919) % 23 == 0).collect();
+            for r in 0..5 {
+                let g = grow(&mask, w, h, r);
+                for y in 0..h {
+                    for x in 0..w {
+                        let near = (y.saturating_sub(r)..(y + r + 1).min(h)).any(|yy| (x.saturating_sub(r)..(x + r + 1).min(w)).any(|xx| mask[yy * w + xx]));
+                        assert_eq!(g[y * w + x], near, "{w}×{h}, r {r}, ({x}, {y})");
+                    }
+                }
+            }
+        }
+    }
 }
