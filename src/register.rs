@@ -109,8 +109,13 @@ impl Registration {
 /// The MRZ-based placement: document frame → image, assuming the MRZ is at
 /// its nominal position for `format`.
 pub fn nominal(reading: &MrzReading, format: Format) -> Homography {
+    doc_to_image_via_mrz(&reading.mrz_to_image, format)
+}
+
+/// Document frame → image through the MRZ frame `a` (MRZ mm → image), the
+/// MRZ at its nominal position for `format`.
+fn doc_to_image_via_mrz(a: &crate::read::Affine, format: Format) -> Homography {
     let g = FormatGeometry::of(format);
-    let a = reading.mrz_to_image;
     // mrz = doc - (first_char_x, line0_centre_y)
     let (tx, ty) = (-g.first_char_x_mm, -g.line_centre_y_mm(0));
     Homography::from_affine(a.a, a.b, a.a * tx + a.b * ty + a.c, a.d, a.e, a.d * tx + a.e * ty + a.f)
@@ -142,9 +147,7 @@ pub fn nominal_by_spacing(reading: &MrzReading, format: Format) -> Option<Homogr
     }
     // Scale the MRZ frame about its origin (line 1's first cell).
     let scaled = crate::read::Affine { a: a.a * k, b: a.b * k, c: a.c, d: a.d * k, e: a.e * k, f: a.f };
-    let (tx, ty) = (-g.first_char_x_mm, -g.line_centre_y_mm(0));
-    let s = scaled;
-    Some(Homography::from_affine(s.a, s.b, s.a * tx + s.b * ty + s.c, s.d, s.e, s.d * tx + s.e * ty + s.f))
+    Some(doc_to_image_via_mrz(&scaled, format))
 }
 
 struct Edge {
