@@ -465,6 +465,33 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
     let n = zones.len() as f64;
     let score = zones.iter().map(|z| z.score).sum::<f64>() / n;
     let fail_fraction = zones.iter().filter(|z| !z.ok).count() as f64 / n;
+    // Where the page's print stops around the photo: judged on its own, not
+    // part of the template score (a pasted photo says nothing about the
+    // layout).
+    for z in t.file.zones.iter().filter(|z| z.kind == ZoneKind::Portrait) {
+        if let Some(o) = super::portrait::overhang(&doc.base, &doc.valid, &prep.base, doc.width, doc.height, &z.rect) {
+            let side = |k: usize| o.sides[k].map_or("-".to_string(), |s| format!("{:+.1}", s.shift_mm));
+            zones.push(ZoneResult {
+                name: format!("{}_overhang", z.name),
+                kind: ZoneKind::Portrait,
+                rect: ring_outer(&z.rect),
+                score: o.mean_mm,
+                threshold: super::portrait::MAX_OVERHANG_MM,
+                ok: o.mean_mm <= super::portrait::MAX_OVERHANG_MM,
+                level,
+                detail: Some(format!(
+                    "the page's print stops {:.1} mm further out around the portrait than on the {} reference (left, top, right, bottom: {}, {}, {}, {} mm; allowed {:.1}): a photo larger than the printed frame covers it",
+                    o.mean_mm,
+                    t.id(),
+                    side(0),
+                    side(1),
+                    side(2),
+                    side(3),
+                    super::portrait::MAX_OVERHANG_MM
+                )),
+            });
+        }
+    }
     // Changes smaller than a tile, judged window by window; not part of the
     // template score (they say where this template's print was altered, not
     // whether it is this template).
