@@ -49,22 +49,17 @@ pub struct Change {
 /// Regions where `doc` differs from `reference` (same frame and level,
 /// `width`×`height` reference pixels). `stable[i]`: the pixel is neither
 /// personal data nor invisible in the document, nor ink the reference lacks.
-pub fn changes(doc: &[f32], reference: &[f32], doc_fine: &[f32], reference_fine: &[f32], stable: &[bool], width: usize, height: usize) -> Vec<Change> {
+/// A cell whose windows no longer correlate is cleared when the window at its
+/// centre correlates again with `doc` shifted by up to `max_shift` pixels.
+#[allow(clippy::too_many_arguments)]
+pub fn changes(doc: &[f32], reference: &[f32], doc_fine: &[f32], reference_fine: &[f32], stable: &[bool], width: usize, height: usize, max_shift: usize) -> Vec<Change> {
     let n = width * height;
     if n == 0 || [doc.len(), reference.len(), doc_fine.len(), reference_fine.len(), stable.len()].iter().any(|&l| l != n) {
         return Vec::new();
     }
-    // Centred on 128 so the second moments keep their precision in f32.
+    let (sw, ncc) = window_moments(doc, reference, stable, width, height);
     let w: Vec<f32> = stable.iter().map(|&s| if s { 1.0 } else { 0.0 }).collect();
-    let a: Vec<f32> = (0..n).map(|i| w[i] * (doc[i] - 128.0)).collect();
-    let b: Vec<f32> = (0..n).map(|i| w[i] * (reference[i] - 128.0)).collect();
     let mean = |v: &[f32]| box_blur(v, width, height, WINDOW_RADIUS);
-    let sw = mean(&w);
-    let sa = mean(&a);
-    let sb = mean(&b);
-    let saa = mean(&a.iter().map(|v| v * v).collect::<Vec<f32>>());
-    let sbb = mean(&b.iter().map(|v| v * v).collect::<Vec<f32>>());
-    let sab = mean(&a.iter().zip(&b).map(|(x, y)| x * y).collect::<Vec<f32>>());
     // Fine print (guilloche lines a pixel or two wide), which the comparison
     // level blurs away: its energy, the mean square of the detail above a
     // 5-pixel mean, per window.
@@ -73,23 +68,11 @@ pub fn changes(doc: &[f32], reference: &[f32], doc_fine: &[f32], reference_fine:
         mean(&(0..n).map(|i| w[i] * (fine[i] - m[i]).powi(2)).collect::<Vec<f32>>())
     };
     let (ea, eb) = (detail_energy(doc_fine), detail_energy(reference_fine));
-    // Per pixel (window centre): correlation where the reference has
-    // structure at the comparison level, and fine-print ratio where it has
-    // fine print.
-    let mut ncc = vec![f32::NAN; n];
+    // Per pixel (window centre): the fine-print ratio where the reference
+    // has fine print.
     let mut ratio = vec![f32::NAN; n];
     for i in 0..n {
-        if sw[i] < MIN_WINDOW_SHARE {
-            continue;
-        }
-        let (ma, mb) = (sa[i] / sw[i], sb[i] / sw[i]);
-        let va = (saa[i] / sw[i] - ma * ma).max(0.0);
-        let vb = (sbb[i] / sw[i] - mb * mb).max(0.0);
-        if vb.sqrt() >= MIN_REFERENCE_STD {
-            let cov = sab[i] / sw[i] - ma * mb;
-            ncc[i] = if va > 1e-6 { cov / (va * vb).sqrt() } else { 0.0 };
-        }
-        if (eb[i] / sw[i]).sqrt() >= MIN_REFERENCE_DETAIL {
+        if sw[i] >= MIN_WINDOW_SHARE && (eb[i] / sw[i]).sqrt() >= MIN_REFERENCE_DETAIL {
             ratio[i] = (ea[i] / eb[i]).sqrt();
         }
     }
@@ -103,24 +86,37 @@ pub fn changes(doc: &[f32], reference: &[f32], doc_fine: &[f32], reference_fine:
     if !(typical > 1e-3) {
         return Vec::new();
     }
-    let differs = |i: usize| (ncc[i].is_finite() && ncc[i] < MAX_WINDOW_NCC as f32) || (ratio[i].is_finite() && ratio[i] / typical < MIN_CONTRAST_RATIO as f32);
+    let uncorrelated = |i: usize| ncc[i].is_finite() && ncc[i] < MAX_WINDOW_NCC as f32;
+    let faded = |i: usize| ratio[i].is_finite() && ratio[i] / typical < MIN_CONTRAST_RATIO as f32;
 
     // Cells: differing when most of their judged pixels differ.
     let (cw, ch) = (width / CELL_PX, height / CELL_PX);
     let mut cell = vec![false; cw * ch];
     for cy in 0..ch {
         for cx in 0..cw {
-            let (mut judged, mut bad) = (0usize, 0usize);
-            for y in cy * CELL_PX..(cy + 1) * CELL_PX {
-                for x in cx * CELL_PX..(cx + 1) * CELL_PX {
-                    let i = y * width + x;
-                    if ncc[i].is_finite() || ratio[i].is_finite() {
-                        judged += 1;
-                        bad += differs(i) as usize;
+            let count = |differs: &dyn Fn(usize) -> bool| {
+                let (mut judged, mut bad) = (0usize, 0usize);
+                for y in cy * CELL_PX..(cy + 1) * CELL_PX {
+                    for x in cx * CELL_PX..(cx + 1) * CELL_PX {
+                        let i = y * width + x;
+                        if ncc[i].is_finite() || ratio[i].is_finite() {
+                            judged += 1;
+                            bad += differs(i) as usize;
+                        }
                     }
                 }
+                judged * 2 >= CELL_PX * CELL_PX && bad * 2 > judged
+            };
+            let mut differs = count(&|i| uncorrelated(i) || faded(i));
+            // Print that correlates again a fraction of a millimetre away was
+            // misregistered, not changed.
+            if differs && max_shift > 0 {
+                let centre = (cy * CELL_PX + CELL_PX / 2, cx * CELL_PX + CELL_PX / 2);
+                if shifted_ncc(doc, reference, stable, width, height, centre, max_shift) >= MAX_WINDOW_NCC as f32 {
+                    differs = count(&faded);
+                }
             }
-            cell[cy * cw + cx] = judged * 2 >= CELL_PX * CELL_PX && bad * 2 > judged;
+            cell[cy * cw + cx] = differs;
         }
     }
     // Connected groups of differing cells (4-neighbours).
@@ -164,6 +160,84 @@ pub fn changes(doc: &[f32], reference: &[f32], doc_fine: &[f32], reference_fine:
     out
 }
 
+/// The best correlation of the window of `reference` centred at (row, column)
+/// `centre` with `doc` shifted by up to `max_shift` pixels either way.
+fn shifted_ncc(doc: &[f32], reference: &[f32], stable: &[bool], width: usize, height: usize, centre: (usize, usize), max_shift: usize) -> f32 {
+    let r = WINDOW_RADIUS + max_shift;
+    let (cy, cx) = centre;
+    if cy < r || cx < r || cy + r >= height || cx + r >= width {
+        return f32::NAN;
+    }
+    let s = max_shift as i64;
+    let mut best = f32::NEG_INFINITY;
+    for dy in -s..=s {
+        for dx in -s..=s {
+            let (mut n, mut sa, mut sb, mut saa, mut sbb, mut sab) = (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
+            for y in cy - WINDOW_RADIUS..=cy + WINDOW_RADIUS {
+                for x in cx - WINDOW_RADIUS..=cx + WINDOW_RADIUS {
+                    let i = y * width + x;
+                    if !stable[i] {
+                        continue;
+                    }
+                    let j = ((y as i64 + dy) * width as i64 + x as i64 + dx) as usize;
+                    let (a, b) = (doc[j] as f64, reference[i] as f64);
+                    n += 1.0;
+                    sa += a;
+                    sb += b;
+                    saa += a * a;
+                    sbb += b * b;
+                    sab += a * b;
+                }
+            }
+            if n < 10.0 {
+                continue;
+            }
+            let (va, vb) = (saa / n - (sa / n).powi(2), sbb / n - (sb / n).powi(2));
+            if va > 1e-6 && vb > 1e-6 {
+                best = best.max(((sab / n - sa * sb / (n * n)) / (va * vb).sqrt()) as f32);
+            }
+        }
+    }
+    best
+}
+
+/// Per pixel, the correlation of `a` with `b` over the window centred there
+/// (stable pixels only); NaN where the window has too few stable pixels or
+/// the reference too little structure to judge.
+pub fn window_ncc(a: &[f32], b: &[f32], stable: &[bool], width: usize, height: usize) -> Vec<f32> {
+    window_moments(a, b, stable, width, height).1
+}
+
+/// The stable share of each window, and [`window_ncc`].
+fn window_moments(doc: &[f32], reference: &[f32], stable: &[bool], width: usize, height: usize) -> (Vec<f32>, Vec<f32>) {
+    let n = width * height;
+    // Centred on 128 so the second moments keep their precision in f32.
+    let w: Vec<f32> = stable.iter().map(|&s| if s { 1.0 } else { 0.0 }).collect();
+    let a: Vec<f32> = (0..n).map(|i| w[i] * (doc[i] - 128.0)).collect();
+    let b: Vec<f32> = (0..n).map(|i| w[i] * (reference[i] - 128.0)).collect();
+    let mean = |v: &[f32]| box_blur(v, width, height, WINDOW_RADIUS);
+    let sw = mean(&w);
+    let sa = mean(&a);
+    let sb = mean(&b);
+    let saa = mean(&a.iter().map(|v| v * v).collect::<Vec<f32>>());
+    let sbb = mean(&b.iter().map(|v| v * v).collect::<Vec<f32>>());
+    let sab = mean(&a.iter().zip(&b).map(|(x, y)| x * y).collect::<Vec<f32>>());
+    let mut ncc = vec![f32::NAN; n];
+    for i in 0..n {
+        if sw[i] < MIN_WINDOW_SHARE {
+            continue;
+        }
+        let (ma, mb) = (sa[i] / sw[i], sb[i] / sw[i]);
+        let va = (saa[i] / sw[i] - ma * ma).max(0.0);
+        let vb = (sbb[i] / sw[i] - mb * mb).max(0.0);
+        if vb.sqrt() >= MIN_REFERENCE_STD {
+            let cov = sab[i] / sw[i] - ma * mb;
+            ncc[i] = if va > 1e-6 { cov / (va * vb).sqrt() } else { 0.0 };
+        }
+    }
+    (sw, ncc)
+}
+
 fn median(v: &mut [f32]) -> Option<f64> {
     if v.is_empty() {
         return None;
@@ -186,7 +260,7 @@ mod tests {
     fn an_identical_page_has_no_changes() {
         let (w, h) = (300, 200);
         let p = page(w, h);
-        assert!(changes(&p, &p, &p, &p, &vec![true; w * h], w, h).is_empty());
+        assert!(changes(&p, &p, &p, &p, &vec![true; w * h], w, h, 0).is_empty());
     }
 
     #[test]
@@ -202,13 +276,13 @@ mod tests {
                 doc[y * w + x] = 128.0 + 60.0 * ((y * 7 + x * 3) as f32 * 0.37).cos();
             }
         }
-        let found = changes(&doc, &reference, &doc, &reference, &vec![true; w * h], w, h);
+        let found = changes(&doc, &reference, &doc, &reference, &vec![true; w * h], w, h, 0);
         assert_eq!(found.len(), 2, "{found:?}");
         let mut xs: Vec<f64> = found.iter().map(|c| c.rect.x + c.rect.w / 2.0).collect();
         xs.sort_by(f64::total_cmp);
         assert!((xs[0] - 55.0 / REF_PX_PER_MM).abs() < 2.0 && (xs[1] - 205.0 / REF_PX_PER_MM).abs() < 2.0, "{found:?}");
         // Masked out, the same squares are not judged.
         let stable: Vec<bool> = (0..w * h).map(|i| !((40..80).contains(&(i / w)) && (30..230).contains(&(i % w)))).collect();
-        assert!(changes(&doc, &reference, &doc, &reference, &stable, w, h).is_empty());
+        assert!(changes(&doc, &reference, &doc, &reference, &stable, w, h, 0).is_empty());
     }
 }

@@ -14,6 +14,16 @@ use crate::template::{Template, ZoneKind};
 
 /// Resolution of reference images and of comparisons.
 pub const REF_PX_PER_MM: f64 = 6.0;
+/// Personal-data mask value of a pixel whose fine detail varies between
+/// specimens while its smoothed luminance does not (255: personal; 0:
+/// stable). Below 128 counts as stable at the smoothed comparison levels.
+pub const MASK_FINE_VARIES: u8 = 64;
+/// Page margin left out of the comparisons at full detail, mm: the page's own
+/// edge moves there with sub-millimetre registration error.
+const FINE_MARGIN_MM: f64 = 2.5;
+/// At full detail, registration error of a fraction of a millimetre
+/// decorrelates fine print: a window is re-tried this far shifted (px).
+const FINE_MAX_SHIFT_PX: usize = 2;
 /// Default similarity threshold for a zone without a calibrated one.
 pub const DEFAULT_ZONE_THRESHOLD: f64 = 0.5;
 /// Mean zone similarity below which the document is not this template at
@@ -495,8 +505,18 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
     // Changes smaller than a tile, judged window by window; not part of the
     // template score (they say where this template's print was altered, not
     // whether it is this template).
-    let stable: Vec<bool> = (0..usable.len()).map(|i| usable[i] && mask[i] < 128).collect();
-    for (k, c) in super::local::changes(&doc_l, reference, &doc.base, &prep.base, &stable, doc.width, doc.height).into_iter().enumerate() {
+    // A sharp capture is compared at full detail (an emblem or title redrawn
+    // in the same place keeps its smoothed shape), over the pixels whose
+    // fine detail the specimens agree on.
+    let (stable, compared, compared_ref, max_shift) = if level == 0 {
+        let m = (FINE_MARGIN_MM * REF_PX_PER_MM).round() as usize;
+        let inner = |i: usize| (m..doc.width.saturating_sub(m)).contains(&(i % doc.width)) && (m..doc.height.saturating_sub(m)).contains(&(i / doc.width));
+        let stable: Vec<bool> = (0..usable.len()).map(|i| usable[i] && mask[i] < MASK_FINE_VARIES / 2 && inner(i)).collect();
+        (stable, &doc.base, &prep.base, FINE_MAX_SHIFT_PX)
+    } else {
+        ((0..usable.len()).map(|i| usable[i] && mask[i] < 128).collect(), &doc_l, reference, 0)
+    };
+    for (k, c) in super::local::changes(compared, compared_ref, &doc.base, &prep.base, &stable, doc.width, doc.height, max_shift).into_iter().enumerate() {
         use super::local::{MAX_WINDOW_NCC, MIN_CONTRAST_RATIO};
         let mut measured = Vec::new();
         if let Some(v) = c.ncc {

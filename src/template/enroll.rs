@@ -311,6 +311,28 @@ fn png(img: &DynamicImage) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
+/// Below this window correlation with the reference, at the finest detail,
+/// a specimen's print is taken to vary there (screening flags a document's
+/// window below `local::MAX_WINDOW_NCC`).
+const FINE_STABLE_NCC: f32 = 0.6;
+
+/// Pixels, outside `personal`, where some specimen's fine detail does not
+/// correlate with the reference's (all false with one specimen).
+fn fine_variation(rects: &[&Rectified], ref_base: &[f32], personal: &[bool], w: usize, h: usize) -> Vec<bool> {
+    let mut out = vec![false; w * h];
+    if rects.len() < 2 {
+        return out;
+    }
+    for r in rects {
+        let stable: Vec<bool> = (0..w * h).map(|i| r.valid[i] && !personal[i]).collect();
+        let ncc = crate::checks::local::window_ncc(&r.base, ref_base, &stable, w, h);
+        for i in 0..w * h {
+            out[i] |= !personal[i] && ncc[i] < FINE_STABLE_NCC;
+        }
+    }
+    out
+}
+
 /// Enrolls a template with id `id` from genuine specimens of one model.
 pub fn enroll(id: &str, specimens: &[DynamicImage], reader: &Reader) -> Result<Enrolled, Error> {
     let readings: Vec<MrzReading> = specimens.iter().map(|s| reader.read(&s.to_luma8())).collect();
@@ -468,7 +490,11 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
     let cols = (g.width_mm / TILE_MM).round().max(1.0) as usize;
     let rows = (top_h / TILE_MM).round().max(1.0) as usize;
     let (tw, th) = (g.width_mm / cols as f64, top_h / rows as f64);
-    let mask_u8: Vec<u8> = personal.iter().map(|&p| if p { 255 } else { 0 }).collect();
+    // Fine detail that varies between specimens although the smoothed
+    // luminance does not (a faint ghost portrait, thin personal print): only
+    // the smoothed comparisons judge it.
+    let fine_varies = fine_variation(&rects, &ref_base, &personal, w, h);
+    let mask_u8: Vec<u8> = personal.iter().zip(&fine_varies).map(|(&p, &f)| if p { 255 } else if f { zones::MASK_FINE_VARIES } else { 0 }).collect();
     for r in 0..rows {
         for c in 0..cols {
             let rect = RectMm::new(c as f64 * tw, r as f64 * th, tw, th);
