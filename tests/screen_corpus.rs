@@ -77,7 +77,8 @@ fn synthetic_documents_screen_within_the_minimum_rates() {
     assert!(rate(g.fail, g.n) <= 0.10, "false-alarm rate {:.1}% above 10%", 100.0 * rate(g.fail, g.n));
     assert!(rate(g.fail + g.inconclusive, g.n) <= 0.25, "genuine not passed: {:.1}% above 25%", 100.0 * rate(g.fail + g.inconclusive, g.n));
     // Forgeries the MRZ itself gives away are always flagged.
-    for (kind, min) in [("mrz_digit", 1.0), ("mrz_shift", 0.75), ("wrong_template", 0.75), ("mrz_font", 0.65)] {
+    // Pasted photos: where the page's print stops around the portrait.
+    for (kind, min) in [("mrz_digit", 1.0), ("mrz_shift", 0.75), ("wrong_template", 0.75), ("mrz_font", 0.65), ("photo_swap", 0.5)] {
         if let Some(t) = tally.get(kind) {
             let flagged = rate(t.fail + t.inconclusive, t.n);
             assert!(flagged >= min, "{kind}: flagged {:.1}% below {:.0}%", 100.0 * flagged, 100.0 * min);
@@ -85,8 +86,9 @@ fn synthetic_documents_screen_within_the_minimum_rates() {
     }
     let forged: (usize, usize) = tally.iter().filter(|(k, _)| *k != "genuine").fold((0, 0), |a, (_, t)| (a.0 + t.fail, a.1 + t.n));
     println!("all forgeries: {} of {} fail ({:.1}%)", forged.0, forged.1, 100.0 * rate(forged.0, forged.1));
-    // Measured 58.3 % (14 of 24) when this gate was set.
-    assert!(rate(forged.0, forged.1) >= 0.5, "forgeries failed {:.1}% below 50%", 100.0 * rate(forged.0, forged.1));
+    // Measured 58.3 % (14 of 24) when this gate was set, 62.5 % (15 of 24)
+    // with the portrait overhang check.
+    assert!(rate(forged.0, forged.1) >= 0.55, "forgeries failed {:.1}% below 55%", 100.0 * rate(forged.0, forged.1));
 }
 
 /// The shared labelled samples (present in CI and development checkouts

@@ -168,7 +168,8 @@ fn texture(base: &[f32], w: usize, b: (usize, usize, usize, usize)) -> Vec<f32> 
     let crop: Vec<f32> = (y0..y1).flat_map(|y| base[y * w + x0..y * w + x1].iter().copied()).collect();
     let m = crate::raster::box_blur(&crop, cw, ch, 2);
     let d2: Vec<f32> = crop.iter().zip(&m).map(|(c, m)| (c - m) * (c - m)).collect();
-    crate::raster::box_blur(&d2, cw, ch, 1).into_iter().map(f32::sqrt).collect()
+    // Clamped: running sums leave flat areas a rounding error below zero.
+    crate::raster::box_blur(&d2, cw, ch, 1).into_iter().map(|v| v.max(0.0).sqrt()).collect()
 }
 
 /// The outward shift of one side's texture edge in the document relative to
@@ -341,4 +342,49 @@ pub fn overhang(doc: &[f32], valid: &[bool], reference: &[f32], w: usize, h: usi
     }
     let mean_mm = measured.iter().sum::<f64>() / measured.len() as f64;
     Some(OverhangCheck { sides, mean_mm })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page of fine stripes (6 px/mm) with a smooth photo over `photo`.
+    fn page(w: usize, h: usize, photo: &RectMm) -> Vec<f32> {
+        (0..w * h)
+            .map(|i| {
+                let (x, y) = ((i % w) as f64, (i / w) as f64);
+                if photo.contains((x + 0.5) / REF_PX_PER_MM, (y + 0.5) / REF_PX_PER_MM) {
+                    200.0
+                } else {
+                    (170.0 + 40.0 * (x * 1.3 + y * 0.4).sin()) as f32
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_same_frame_has_no_overhang_and_a_larger_photo_has() {
+        let (w, h) = (80 * 6, 70 * 6);
+        let frame = RectMm::new(20.0, 15.0, 30.0, 38.0);
+        let reference = page(w, h, &frame);
+        let valid = vec![true; w * h];
+        let same = overhang(&reference, &valid, &reference, w, h, &frame).expect("measurable");
+        assert!(same.sides.iter().all(|s| s.is_some()), "{same:?}");
+        assert!(same.mean_mm.abs() < 0.1, "{same:?}");
+        // Pasted 1 mm beyond the left and top sides and 0.5 mm beyond the others.
+        let pasted = page(w, h, &RectMm::new(19.0, 14.0, 31.5, 39.5));
+        let o = overhang(&pasted, &valid, &reference, w, h, &frame).expect("measurable");
+        let shifts: Vec<f64> = o.sides.iter().map(|s| s.unwrap_or_else(|| panic!("{o:?}")).shift_mm).collect();
+        for (got, want) in shifts.iter().zip([1.0, 1.0, 0.5, 0.5]) {
+            assert!((got - want).abs() < 0.25, "{shifts:?}");
+        }
+        assert!(o.mean_mm > MAX_OVERHANG_MM, "{o:?}");
+    }
+
+    #[test]
+    fn a_page_without_texture_is_not_measured() {
+        let (w, h) = (80 * 6, 70 * 6);
+        let flat = vec![180.0f32; w * h];
+        assert!(overhang(&flat, &vec![true; w * h], &flat, w, h, &RectMm::new(20.0, 15.0, 30.0, 38.0)).is_none());
+    }
 }
