@@ -43,6 +43,9 @@ const MIN_INLIER_SHARE: f64 = 0.5;
 const MIN_FINAL_INLIER_SHARE: f64 = 0.6;
 /// Below this many matches the correction is affine.
 const MIN_PATCHES_PROJECTIVE: usize = 12;
+/// Matched patches spread less than this across their strip (mm) fix a
+/// similarity only.
+const STRIP_SPREAD_MM: f64 = 4.0;
 /// Reference structure (standard deviation, 0–255) a patch needs.
 const MIN_PATCH_STRUCTURE: f64 = 3.0;
 
@@ -292,7 +295,11 @@ fn robust_fit(matches: &mut Vec<((f64, f64), (f64, f64), f64)>, max_residual_mm:
     // few. The affine map through three matches that most others agree with
     // picks the inliers; trimming then refines among them.
     let tol = 2.0 * max_residual_mm.max(0.5);
-    if let Some(best) = consensus_affine(matches, tol) {
+    // Patches along one strip (a card whose only stable print is its
+    // header) fix rotation and scale but not shear: a similarity then.
+    let strip = is_strip(matches);
+    let consensus = if strip { consensus_similarity(matches, tol) } else { consensus_affine(matches, tol) };
+    if let Some(best) = consensus {
         matches.retain(|m| best.apply(m.0.0, m.0.1).is_some_and(|p| dist(p, m.1) <= tol));
     }
     loop {
@@ -303,7 +310,13 @@ fn robust_fit(matches: &mut Vec<((f64, f64), (f64, f64), f64)>, max_residual_mm:
         let to: Vec<(f64, f64)> = matches.iter().map(|m| m.1).collect();
         // Few patches over-fit a projective map; an affine one is enough
         // for the small distortions that remain between them.
-        let fit = if matches.len() < MIN_PATCHES_PROJECTIVE { fit_affine(&from, &to)? } else { Homography::fit(&from, &to)? };
+        let fit = if strip {
+            fit_similarity(&from, &to)?
+        } else if matches.len() < MIN_PATCHES_PROJECTIVE {
+            fit_affine(&from, &to)?
+        } else {
+            Homography::fit(&from, &to)?
+        };
         let (worst, err) = matches
             .iter()
             .enumerate()
@@ -316,8 +329,57 @@ fn robust_fit(matches: &mut Vec<((f64, f64), (f64, f64), f64)>, max_residual_mm:
     }
 }
 
-/// The affine map through three of `matches` that the most matches agree
-/// with within `tol` mm (all triples: there are at most a few dozen patches).
+/// Whether the matches' patches lie along one strip: across it they spread
+/// less than [`STRIP_SPREAD_MM`].
+fn is_strip(matches: &[((f64, f64), (f64, f64), f64)]) -> bool {
+    let spread = |v: Vec<f64>| v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min);
+    let (sx, sy) = (spread(matches.iter().map(|m| m.0.0).collect()), spread(matches.iter().map(|m| m.0.1).collect()));
+    sx.min(sy) < STRIP_SPREAD_MM
+}
+
+/// The similarity (rotation, uniform scale, translation) through pairs of
+/// matches that most others agree with.
+fn consensus_similarity(matches: &[((f64, f64), (f64, f64), f64)], tol: f64) -> Option<Homography> {
+    let n = matches.len();
+    let mut best: Option<(usize, Homography)> = None;
+    for i in 0..n {
+        for j in i + 1..n {
+            let (a, b) = (matches[i], matches[j]);
+            if dist(a.0, b.0) < 10.0 {
+                continue;
+            }
+            let Some(h) = fit_similarity(&[a.0, b.0], &[a.1, b.1]) else { continue };
+            let support = matches.iter().filter(|m| h.apply(m.0.0, m.0.1).is_some_and(|p| dist(p, m.1) <= tol)).count();
+            if best.as_ref().is_none_or(|(s, _)| support > *s) {
+                best = Some((support, h));
+            }
+        }
+    }
+    best.map(|(_, h)| h)
+}
+
+/// Least-squares similarity mapping `from` onto `to`.
+fn fit_similarity(from: &[(f64, f64)], to: &[(f64, f64)]) -> Option<Homography> {
+    let n = from.len() as f64;
+    if from.len() < 2 {
+        return None;
+    }
+    let mean = |p: &[(f64, f64)]| (p.iter().map(|q| q.0).sum::<f64>() / n, p.iter().map(|q| q.1).sum::<f64>() / n);
+    let ((fx, fy), (tx, ty)) = (mean(from), mean(to));
+    let (mut ss, mut sa, mut sb) = (0.0, 0.0, 0.0);
+    for (&(x, y), &(u, v)) in from.iter().zip(to) {
+        let (x, y, u, v) = (x - fx, y - fy, u - tx, v - ty);
+        ss += x * x + y * y;
+        sa += x * u + y * v;
+        sb += x * v - y * u;
+    }
+    if ss < 1e-9 {
+        return None;
+    }
+    let (a, b) = (sa / ss, sb / ss);
+    Some(Homography::from_affine(a, -b, tx - a * fx + b * fy, b, a, ty - b * fx - a * fy))
+}
+
 fn consensus_affine(matches: &[((f64, f64), (f64, f64), f64)], tol: f64) -> Option<Homography> {
     let n = matches.len();
     let mut best: Option<(usize, Homography)> = None;
@@ -377,4 +439,37 @@ fn fit_affine(from: &[(f64, f64)], to: &[(f64, f64)]) -> Option<Homography> {
     };
     let (p, q) = (solve(&bu), solve(&bv));
     Some(Homography::from_affine(p[0], p[1], p[2], q[0], q[1], q[2]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn similarity(a: f64, b: f64, tx: f64, ty: f64) -> Homography {
+        Homography::from_affine(a, -b, tx, b, a, ty)
+    }
+
+    #[test]
+    fn a_similarity_is_recovered_from_its_points() {
+        let truth = similarity(1.01, 0.02, 0.4, -0.3);
+        let from = [(10.0, 6.0), (30.0, 6.5), (50.0, 5.5), (70.0, 6.2)];
+        let to: Vec<(f64, f64)> = from.iter().map(|p| truth.apply(p.0, p.1).unwrap()).collect();
+        let fit = fit_similarity(&from, &to).expect("fit");
+        for p in [(0.0, 0.0), (85.0, 54.0)] {
+            assert!(dist(fit.apply(p.0, p.1).unwrap(), truth.apply(p.0, p.1).unwrap()) < 1e-9);
+        }
+    }
+
+    #[test]
+    fn patches_along_one_strip_are_fitted_and_an_outlier_dropped() {
+        // A card whose only stable print is its header: one row of patches.
+        let truth = similarity(0.998, -0.01, -0.2, 0.15);
+        let mut matches: Vec<((f64, f64), (f64, f64), f64)> =
+            (0..7).map(|i| (10.0 + 10.0 * i as f64, 6.35)).map(|p| (p, truth.apply(p.0, p.1).unwrap(), 0.99)).collect();
+        matches[3].1.1 += 0.8;
+        assert!(is_strip(&matches));
+        let fit = robust_fit(&mut matches, MAX_RESIDUAL_MM).expect("a fit from one strip");
+        assert_eq!(matches.len(), 6, "the moved patch is dropped");
+        assert!(dist(fit.apply(80.0, 40.0).unwrap(), truth.apply(80.0, 40.0).unwrap()) < 0.01);
+    }
 }
