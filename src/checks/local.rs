@@ -16,6 +16,9 @@ use super::zones::REF_PX_PER_MM;
 const WINDOW_RADIUS: usize = 12;
 /// A window needs this share of stable, visible pixels.
 const MIN_WINDOW_SHARE: f32 = 0.6;
+/// The fine-print energy needs less: between personal text lines a window
+/// keeps about a third of its pixels.
+const MIN_PRINT_SHARE: f32 = 0.3;
 /// Reference structure (standard deviation, 0–255) a window needs to be judged.
 const MIN_REFERENCE_STD: f32 = 6.0;
 /// Fine-print detail (RMS, 0–255) a window of the reference needs for its
@@ -49,16 +52,18 @@ pub struct Change {
 /// Regions where `doc` differs from `reference` (same frame and level,
 /// `width`×`height` reference pixels). `stable[i]`: the pixel is neither
 /// personal data nor invisible in the document, nor ink the reference lacks.
-/// A cell whose windows no longer correlate is cleared when the window at its
-/// centre correlates again with `doc` shifted by up to `max_shift` pixels.
+/// `print[i]`: the fine-print energy is compared there (`stable`, and the
+/// background between personal text strokes). A cell whose windows no
+/// longer correlate is cleared when the window at its centre correlates
+/// again with `doc` shifted by up to `max_shift` pixels.
 #[allow(clippy::too_many_arguments)]
-pub fn changes(doc: &[f32], reference: &[f32], doc_fine: &[f32], reference_fine: &[f32], stable: &[bool], width: usize, height: usize, max_shift: usize) -> Vec<Change> {
+pub fn changes(doc: &[f32], reference: &[f32], doc_fine: &[f32], reference_fine: &[f32], stable: &[bool], print: &[bool], width: usize, height: usize, max_shift: usize) -> Vec<Change> {
     let n = width * height;
-    if n == 0 || [doc.len(), reference.len(), doc_fine.len(), reference_fine.len(), stable.len()].iter().any(|&l| l != n) {
+    if n == 0 || [doc.len(), reference.len(), doc_fine.len(), reference_fine.len(), stable.len(), print.len()].iter().any(|&l| l != n) {
         return Vec::new();
     }
-    let (sw, ncc) = window_moments(doc, reference, stable, width, height);
-    let w: Vec<f32> = stable.iter().map(|&s| if s { 1.0 } else { 0.0 }).collect();
+    let (_, ncc) = window_moments(doc, reference, stable, width, height);
+    let w: Vec<f32> = print.iter().map(|&s| if s { 1.0 } else { 0.0 }).collect();
     let mean = |v: &[f32]| box_blur(v, width, height, WINDOW_RADIUS);
     // Fine print (guilloche lines a pixel or two wide), which the comparison
     // level blurs away: its energy, the mean square of the detail above a
@@ -68,11 +73,12 @@ pub fn changes(doc: &[f32], reference: &[f32], doc_fine: &[f32], reference_fine:
         mean(&(0..n).map(|i| w[i] * (fine[i] - m[i]).powi(2)).collect::<Vec<f32>>())
     };
     let (ea, eb) = (detail_energy(doc_fine), detail_energy(reference_fine));
+    let sw = mean(&w);
     // Per pixel (window centre): the fine-print ratio where the reference
     // has fine print.
     let mut ratio = vec![f32::NAN; n];
     for i in 0..n {
-        if sw[i] >= MIN_WINDOW_SHARE && (eb[i] / sw[i]).sqrt() >= MIN_REFERENCE_DETAIL {
+        if sw[i] >= MIN_PRINT_SHARE && (eb[i] / sw[i]).sqrt() >= MIN_REFERENCE_DETAIL {
             ratio[i] = (ea[i] / eb[i]).sqrt();
         }
     }
@@ -260,7 +266,7 @@ mod tests {
     fn an_identical_page_has_no_changes() {
         let (w, h) = (300, 200);
         let p = page(w, h);
-        assert!(changes(&p, &p, &p, &p, &vec![true; w * h], w, h, 0).is_empty());
+        assert!(changes(&p, &p, &p, &p, &vec![true; w * h], &vec![true; w * h], w, h, 0).is_empty());
     }
 
     #[test]
@@ -276,13 +282,34 @@ mod tests {
                 doc[y * w + x] = 128.0 + 60.0 * ((y * 7 + x * 3) as f32 * 0.37).cos();
             }
         }
-        let found = changes(&doc, &reference, &doc, &reference, &vec![true; w * h], w, h, 0);
+        let found = changes(&doc, &reference, &doc, &reference, &vec![true; w * h], &vec![true; w * h], w, h, 0);
         assert_eq!(found.len(), 2, "{found:?}");
         let mut xs: Vec<f64> = found.iter().map(|c| c.rect.x + c.rect.w / 2.0).collect();
         xs.sort_by(f64::total_cmp);
         assert!((xs[0] - 55.0 / REF_PX_PER_MM).abs() < 2.0 && (xs[1] - 205.0 / REF_PX_PER_MM).abs() < 2.0, "{found:?}");
         // Masked out, the same squares are not judged.
         let stable: Vec<bool> = (0..w * h).map(|i| !((40..80).contains(&(i / w)) && (30..230).contains(&(i % w)))).collect();
-        assert!(changes(&doc, &reference, &doc, &reference, &stable, w, h, 0).is_empty());
+        assert!(changes(&doc, &reference, &doc, &reference, &stable, &stable, w, h, 0).is_empty());
+    }
+
+    #[test]
+    fn erased_print_where_only_the_fine_print_is_compared_is_found() {
+        // A personal-data block: not correlated (its text varies), but the
+        // print behind it is still looked for.
+        let (w, h) = (300, 200);
+        let reference = page(w, h);
+        let mut doc = reference.clone();
+        for y in 40..100 {
+            for x in 30..110 {
+                doc[y * w + x] = 0.08 * (doc[y * w + x] - 128.0) + 128.0;
+            }
+        }
+        let personal = |i: usize| (30..110).contains(&(i / w)) && (20..120).contains(&(i % w));
+        let stable: Vec<bool> = (0..w * h).map(|i| !personal(i)).collect();
+        assert!(changes(&doc, &reference, &doc, &reference, &stable, &stable, w, h, 0).is_empty());
+        let found = changes(&doc, &reference, &doc, &reference, &stable, &vec![true; w * h], w, h, 0);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let c = &found[0];
+        assert!((c.rect.x + c.rect.w / 2.0 - 70.0 / REF_PX_PER_MM).abs() < 2.0 && c.contrast.is_some_and(|v| v < MIN_CONTRAST_RATIO), "{c:?}");
     }
 }

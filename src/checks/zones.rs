@@ -24,6 +24,15 @@ const FINE_MARGIN_MM: f64 = 2.5;
 /// At full detail, registration error of a fraction of a millimetre
 /// decorrelates fine print: a window is re-tried this far shifted (px).
 const FINE_MAX_SHIFT_PX: usize = 2;
+/// Text ink is kept out of the fine-print comparison with this rim (px).
+const PRINT_INK_RIM_PX: usize = 2;
+
+/// Whether pixel `i` lies [`FINE_MARGIN_MM`] inside the page.
+fn doc_margin_ok(i: usize, width: usize, height: usize) -> bool {
+    let m = (FINE_MARGIN_MM * REF_PX_PER_MM).round() as usize;
+    (m..width.saturating_sub(m)).contains(&(i % width)) && (m..height.saturating_sub(m)).contains(&(i / width))
+}
+
 /// Default similarity threshold for a zone without a calibrated one.
 pub const DEFAULT_ZONE_THRESHOLD: f64 = 0.5;
 /// Mean zone similarity below which the document is not this template at
@@ -509,14 +518,26 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
     // in the same place keeps its smoothed shape), over the pixels whose
     // fine detail the specimens agree on.
     let (stable, compared, compared_ref, max_shift) = if level == 0 {
-        let m = (FINE_MARGIN_MM * REF_PX_PER_MM).round() as usize;
-        let inner = |i: usize| (m..doc.width.saturating_sub(m)).contains(&(i % doc.width)) && (m..doc.height.saturating_sub(m)).contains(&(i / doc.width));
-        let stable: Vec<bool> = (0..usable.len()).map(|i| usable[i] && mask[i] < MASK_FINE_VARIES / 2 && inner(i)).collect();
+        let stable: Vec<bool> = (0..usable.len()).map(|i| usable[i] && mask[i] < MASK_FINE_VARIES / 2 && doc_margin_ok(i, doc.width, doc.height)).collect();
         (stable, &doc.base, &prep.base, FINE_MAX_SHIFT_PX)
     } else {
         ((0..usable.len()).map(|i| usable[i] && mask[i] < 128).collect(), &doc_l, reference, 0)
     };
-    for (k, c) in super::local::changes(compared, compared_ref, &doc.base, &prep.base, &stable, doc.width, doc.height, max_shift).into_iter().enumerate() {
+    // Fine print is also looked for between personal text strokes (an
+    // erased date or name takes its background print with it): off the ink
+    // of both sides, clear of the portrait and the MRZ.
+    let print: Vec<bool> = {
+        let ink = grow(&text_ink(&doc.base, doc.width, doc.height), doc.width, doc.height, PRINT_INK_RIM_PX);
+        let ref_ink = grow(&prep.ink, doc.width, doc.height, PRINT_INK_RIM_PX);
+        let outside: Vec<RectMm> = t.file.zones.iter().filter(|z| matches!(z.kind, ZoneKind::Portrait | ZoneKind::Mrz)).map(|z| if z.kind == ZoneKind::Portrait { ring_outer(&z.rect) } else { z.rect }).collect();
+        (0..usable.len())
+            .map(|i| {
+                let (x, y) = (((i % doc.width) as f64 + 0.5) / REF_PX_PER_MM, ((i / doc.width) as f64 + 0.5) / REF_PX_PER_MM);
+                stable[i] || (usable[i] && mask[i] >= 128 && !ink[i] && !ref_ink[i] && !outside.iter().any(|r| r.contains(x, y)) && (level != 0 || doc_margin_ok(i, doc.width, doc.height)))
+            })
+            .collect()
+    };
+    for (k, c) in super::local::changes(compared, compared_ref, &doc.base, &prep.base, &stable, &print, doc.width, doc.height, max_shift).into_iter().enumerate() {
         use super::local::{MAX_WINDOW_NCC, MIN_CONTRAST_RATIO};
         let mut measured = Vec::new();
         if let Some(v) = c.ncc {
