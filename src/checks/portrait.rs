@@ -159,6 +159,9 @@ const MIN_PROFILE_FIT: f64 = 0.8;
 /// them measurable) the largest mean was 0.25 mm; pasted photos reach
 /// 0.2–1.8 mm beyond each side.
 pub const MAX_OVERHANG_MM: f64 = 0.4;
+/// A side counts as moved out from this far, mm (pasted photos: ≥ 0.2 mm
+/// each side, usually much more).
+const MIN_SIDE_GROWTH_MM: f64 = 0.25;
 
 /// Fine-texture energy (RMS of the detail above a 5-pixel mean, over a
 /// 3-pixel window) of `base` (`w` pixels wide) inside the pixel box `b`.
@@ -187,6 +190,16 @@ pub struct OverhangCheck {
     pub sides: [Option<EdgeShift>; 4],
     /// Mean outward shift of the measured sides, mm.
     pub mean_mm: f64,
+}
+
+impl OverhangCheck {
+    /// Whether a photo larger than the printed frame covers the print: the
+    /// measured sides moved out on average, and on more than one side (one
+    /// side locked onto another edge of the print moves alone).
+    pub fn covers_print(&self) -> bool {
+        let grown = self.sides.iter().flatten().filter(|s| s.shift_mm >= MIN_SIDE_GROWTH_MM).count();
+        self.mean_mm > MAX_OVERHANG_MM && grown >= 2
+    }
 }
 
 /// Where the page's fine print (guilloche) stops around the portrait, in the
@@ -378,7 +391,13 @@ mod tests {
         for (got, want) in shifts.iter().zip([1.0, 1.0, 0.5, 0.5]) {
             assert!((got - want).abs() < 0.25, "{shifts:?}");
         }
-        assert!(o.mean_mm > MAX_OVERHANG_MM, "{o:?}");
+        assert!(o.covers_print(), "{o:?}");
+        assert!(!same.covers_print());
+        // One side alone moved out (locked onto another edge): not a photo.
+        let mut one = same.clone();
+        one.sides[0] = Some(EdgeShift { shift_mm: 2.4, fit: 0.95 });
+        one.mean_mm = 0.6;
+        assert!(!one.covers_print());
     }
 
     #[test]

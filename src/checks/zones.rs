@@ -496,7 +496,7 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
                 rect: ring_outer(&z.rect),
                 score: o.mean_mm,
                 threshold: super::portrait::MAX_OVERHANG_MM,
-                ok: o.mean_mm <= super::portrait::MAX_OVERHANG_MM,
+                ok: !o.covers_print(),
                 level,
                 detail: Some(format!(
                     "the page's print stops {:.1} mm further out around the portrait than on the {} reference (left, top, right, bottom: {}, {}, {}, {} mm; allowed {:.1}): a photo larger than the printed frame covers it",
