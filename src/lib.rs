@@ -22,6 +22,7 @@ pub mod template;
 pub mod checks;
 pub mod report;
 pub mod screen;
+mod stats;
 
 #[cfg(feature = "capi")]
 pub mod capi;

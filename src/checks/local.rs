@@ -9,6 +9,7 @@
 
 use crate::geometry::RectMm;
 use crate::raster::box_blur;
+use crate::stats::PairMoments;
 
 use super::zones::REF_PX_PER_MM;
 
@@ -178,29 +179,18 @@ fn shifted_ncc(doc: &[f32], reference: &[f32], stable: &[bool], width: usize, he
     let mut best = f32::NEG_INFINITY;
     for dy in -s..=s {
         for dx in -s..=s {
-            let (mut n, mut sa, mut sb, mut saa, mut sbb, mut sab) = (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
+            let mut m = PairMoments::default();
             for y in cy - WINDOW_RADIUS..=cy + WINDOW_RADIUS {
                 for x in cx - WINDOW_RADIUS..=cx + WINDOW_RADIUS {
                     let i = y * width + x;
-                    if !stable[i] {
-                        continue;
+                    if stable[i] {
+                        let j = ((y as i64 + dy) * width as i64 + x as i64 + dx) as usize;
+                        m.add(doc[j] as f64, reference[i] as f64);
                     }
-                    let j = ((y as i64 + dy) * width as i64 + x as i64 + dx) as usize;
-                    let (a, b) = (doc[j] as f64, reference[i] as f64);
-                    n += 1.0;
-                    sa += a;
-                    sb += b;
-                    saa += a * a;
-                    sbb += b * b;
-                    sab += a * b;
                 }
             }
-            if n < 10.0 {
-                continue;
-            }
-            let (va, vb) = (saa / n - (sa / n).powi(2), sbb / n - (sb / n).powi(2));
-            if va > 1e-6 && vb > 1e-6 {
-                best = best.max(((sab / n - sa * sb / (n * n)) / (va * vb).sqrt()) as f32);
+            if let Some(r) = m.correlation().filter(|_| m.n >= 10.0) {
+                best = best.max(r as f32);
             }
         }
     }

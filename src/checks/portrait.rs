@@ -304,28 +304,19 @@ pub fn overhang(doc: &[f32], valid: &[bool], reference: &[f32], w: usize, h: usi
         // The document's profile against the reference's shifted outward.
         let (wa, wb) = (c - 1.5, c + SHIFT_RANGE_MM.1 + 1.5);
         let fit_at = |s: f64| -> Option<(f64, f64)> {
-            let (mut n, mut sx, mut sy, mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+            let mut m = crate::stats::PairMoments::default();
             let mut d = wa;
             while d <= wb + 1e-9 {
                 let (x, y) = (get(&pr, d - s), get(&pd, d));
                 if x.is_finite() && y.is_finite() {
-                    n += 1.0;
-                    sx += x;
-                    sy += y;
-                    sxx += x * x;
-                    syy += y * y;
-                    sxy += x * y;
+                    m.add(x, y);
                 }
                 d += step;
             }
-            if n < 0.7 * ((wb - wa) / step) {
+            if m.n < 0.7 * ((wb - wa) / step) {
                 return None;
             }
-            let (vx, vy, cov) = (sxx / n - (sx / n).powi(2), syy / n - (sy / n).powi(2), sxy / n - sx * sy / (n * n));
-            if vx <= 1e-9 || vy <= 1e-9 {
-                return None;
-            }
-            Some((cov / (vx * vy).sqrt(), cov / vx))
+            m.correlation_and_slope()
         };
         let shifts: Vec<f64> = {
             let m = ((SHIFT_RANGE_MM.1 - SHIFT_RANGE_MM.0) / step).round() as usize;
