@@ -49,16 +49,24 @@ pub fn sides(luma: &[f32], usable: Option<&[bool]>, w: usize, h: usize, r: &Rect
     sides_within(luma, usable, w, h, r, polarity, -SEARCH_MM, SEARCH_MM)
 }
 
-/// Like [`sides`], searching outward offsets `from_mm..=to_mm` from `r`.
-#[allow(clippy::too_many_arguments)]
-pub fn sides_within(luma: &[f32], usable: Option<&[bool]>, w: usize, h: usize, r: &RectMm, polarity: Option<[f64; 4]>, from_mm: f64, to_mm: f64) -> [Option<Side>; 4] {
-    // (point on the side at fraction t, outward normal)
-    let geo: [(Box<dyn Fn(f64) -> (f64, f64)>, (f64, f64)); 4] = [
+/// A side of a rectangle: the point at fraction t along it, and its outward
+/// normal.
+type SideLine<'a> = (Box<dyn Fn(f64) -> (f64, f64) + 'a>, (f64, f64));
+
+/// The sides of `r`: left, top, right, bottom.
+fn side_lines(r: &RectMm) -> [SideLine<'_>; 4] {
+    [
         (Box::new(|t| (r.x, r.y + r.h * t)), (-1.0, 0.0)),
         (Box::new(|t| (r.x + r.w * t, r.y)), (0.0, -1.0)),
         (Box::new(|t| (r.right(), r.y + r.h * t)), (1.0, 0.0)),
         (Box::new(|t| (r.x + r.w * t, r.bottom())), (0.0, 1.0)),
-    ];
+    ]
+}
+
+/// Like [`sides`], searching outward offsets `from_mm..=to_mm` from `r`.
+#[allow(clippy::too_many_arguments)]
+pub fn sides_within(luma: &[f32], usable: Option<&[bool]>, w: usize, h: usize, r: &RectMm, polarity: Option<[f64; 4]>, from_mm: f64, to_mm: f64) -> [Option<Side>; 4] {
+    let geo = side_lines(r);
     let mut out = [None; 4];
     for (k, (at, n)) in geo.iter().enumerate() {
         let mut best: Option<Side> = None;
@@ -230,13 +238,7 @@ pub fn overhang(doc: &[f32], valid: &[bool], reference: &[f32], w: usize, h: usi
         }
         Some(e[(gy - y0) * cw + (gx - x0)] as f64)
     };
-    // (point on the side at fraction t, outward normal)
-    let geo: [(Box<dyn Fn(f64) -> (f64, f64)>, (f64, f64)); 4] = [
-        (Box::new(|t| (r.x, r.y + r.h * t)), (-1.0, 0.0)),
-        (Box::new(|t| (r.x + r.w * t, r.y)), (0.0, -1.0)),
-        (Box::new(|t| (r.right(), r.y + r.h * t)), (1.0, 0.0)),
-        (Box::new(|t| (r.x + r.w * t, r.bottom())), (0.0, 1.0)),
-    ];
+    let geo = side_lines(r);
     let step = 1.0 / REF_PX_PER_MM;
     // Profiles on a grid of offsets: index i is offset `lo + i·step`.
     let (lo, hi) = (EDGE_SEARCH_MM.0 - SHIFT_RANGE_MM.1 - 2.0, EDGE_SEARCH_MM.1 + 4.5);
