@@ -8,7 +8,7 @@
 //! a shifted MRZ, a pasted photo) are outliers of the fit, not part of it:
 //! the MRZ band and the portrait are never used.
 
-use crate::checks::zones::{self, REF_PX_PER_MM};
+use crate::checks::zones::{self, REF_PX_PER_MM, ShiftPlane};
 use crate::geometry::{FormatGeometry, Homography, RectMm};
 use crate::template::{Template, ZoneKind};
 
@@ -102,23 +102,28 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
             let u: Vec<f32> = usable.iter().map(|&b| if b { 1.0 } else { 0.0 }).collect();
             (downscale(&doc_luma, w, h, COARSE_DIV), downscale(&u, w, h, COARSE_DIV).iter().map(|&v| v > 0.99).collect::<Vec<bool>>())
         });
+        // Shift ranges: the coarse search's, and the fine one's around its
+        // result (or from zero), with the neighbours either side. Larger
+        // shifts are still correct, only slower.
+        let coarse_r = (radius_mm * REF_PX_PER_MM / COARSE_DIV as f64).ceil() as i32;
+        let r = if coarse.is_some() { COARSE_DIV as i32 + 1 } else { (radius_mm * REF_PX_PER_MM).ceil() as i32 };
+        let coarse_plane = coarse.as_ref().map(|(cl, cu)| ShiftPlane::new(cl, cu, w / COARSE_DIV, h / COARSE_DIV, coarse_r as usize + 1));
+        let fine_pad = if coarse.is_some() { COARSE_DIV * (coarse_r as usize + 1) } else { 0 } + r as usize + 2;
+        let plane = ShiftPlane::new(&doc_luma, &usable, w, h, fine_pad);
         let mut matches: Vec<((f64, f64), (f64, f64), f64)> = Vec::new();
         for p in &patches {
-            let start_shift = match &coarse {
-                Some((cl, cu)) => {
-                    let (cw, ch) = (w / COARSE_DIV, h / COARSE_DIV);
-                    let r = (radius_mm * REF_PX_PER_MM / COARSE_DIV as f64).ceil() as i32;
-                    let Some((_, dx, dy)) = best_shift(cl, cu, cw, ch, &ref_coarse, &p.coarse_pixels, (0, 0), r) else { continue };
+            let start_shift = match &coarse_plane {
+                Some(cp) => {
+                    let Some((_, dx, dy)) = best_shift(cp, &ref_coarse, &p.coarse_pixels, (0, 0), coarse_r) else { continue };
                     (dx * COARSE_DIV as i32, dy * COARSE_DIV as i32)
                 }
                 None => (0, 0),
             };
-            let r = if coarse.is_some() { COARSE_DIV as i32 + 1 } else { (radius_mm * REF_PX_PER_MM).ceil() as i32 };
-            let Some((score, dx, dy)) = best_shift(&doc_luma, &usable, w, h, reference, &p.pixels, start_shift, r) else { continue };
+            let Some((score, dx, dy)) = best_shift(&plane, reference, &p.pixels, start_shift, r) else { continue };
             if score < MIN_PATCH_SCORE {
                 continue;
             }
-            let (sx, sy) = subpixel(&doc_luma, &usable, w, h, reference, &p.pixels, dx, dy, score);
+            let (sx, sy) = subpixel(&plane, reference, &p.pixels, dx, dy, score);
             let q = (p.centre_mm.0 + sx / REF_PX_PER_MM, p.centre_mm.1 + sy / REF_PX_PER_MM);
             matches.push((p.centre_mm, q, score));
         }
@@ -230,8 +235,9 @@ fn downscale(v: &[f32], w: usize, h: usize, div: usize) -> Vec<f32> {
     out
 }
 
-fn ncc(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], dx: i32, dy: i32) -> Option<f64> {
-    let s = zones::NccSums::at(doc, usable, w, h, reference, pixels, dx, dy);
+/// The similarity of a patch under a shift: `None` unless most of it is
+/// visible.
+fn ncc(s: &zones::NccSums, pixels: &[usize]) -> Option<f64> {
     // Most of the patch must be visible for its best shift to mean anything.
     if (s.n as f64) < 0.6 * pixels.len() as f64 || s.n < 16 {
         return None;
@@ -240,41 +246,38 @@ fn ncc(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixe
 }
 
 /// The shift within `radius` of `around` with the highest similarity.
-#[allow(clippy::too_many_arguments)]
-fn best_shift(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], around: (i32, i32), radius: i32) -> Option<(f64, i32, i32)> {
+fn best_shift(plane: &ShiftPlane, reference: &[f32], pixels: &[usize], around: (i32, i32), radius: i32) -> Option<(f64, i32, i32)> {
     let mut best: Option<(f64, i32, i32)> = None;
-    let consider = |dx: i32, dy: i32, best: &mut Option<(f64, i32, i32)>| {
-        if let Some(s) = ncc(doc, usable, w, h, reference, pixels, dx, dy) {
-            if best.is_none_or(|b| s > b.0) {
-                *best = Some((s, dx, dy));
+    // Each shift in turn, the first of equal scores kept.
+    let consider = |shifts: &[(i32, i32)], best: &mut Option<(f64, i32, i32)>| {
+        for (&(dx, dy), sums) in shifts.iter().zip(plane.sums(reference, pixels, shifts)) {
+            if let Some(s) = ncc(&sums, pixels) {
+                if best.is_none_or(|b| s > b.0) {
+                    *best = Some((s, dx, dy));
+                }
             }
         }
     };
     // Every other shift over a wide range (the comparison level is smooth
     // enough), then the neighbours of the best.
     let step = if radius > 3 { 2 } else { 1 };
-    for dy in (around.1 - radius..=around.1 + radius).step_by(step) {
-        for dx in (around.0 - radius..=around.0 + radius).step_by(step) {
-            consider(dx, dy, &mut best);
-        }
-    }
+    let grid: Vec<(i32, i32)> = (around.1 - radius..=around.1 + radius)
+        .step_by(step)
+        .flat_map(|dy| (around.0 - radius..=around.0 + radius).step_by(step).map(move |dx| (dx, dy)))
+        .collect();
+    consider(&grid, &mut best);
     if step > 1 {
         let (_, bx, by) = best?;
-        for dy in by - 1..=by + 1 {
-            for dx in bx - 1..=bx + 1 {
-                if (dx, dy) != (bx, by) {
-                    consider(dx, dy, &mut best);
-                }
-            }
-        }
+        let near: Vec<(i32, i32)> = (by - 1..=by + 1).flat_map(|dy| (bx - 1..=bx + 1).map(move |dx| (dx, dy))).filter(|&d| d != (bx, by)).collect();
+        consider(&near, &mut best);
     }
     best
 }
 
 /// Sub-pixel refinement of a best shift by a parabola through its neighbours.
-#[allow(clippy::too_many_arguments)]
-fn subpixel(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], dx: i32, dy: i32, s0: f64) -> (f64, f64) {
-    let at = |x: i32, y: i32| ncc(doc, usable, w, h, reference, pixels, x, y);
+fn subpixel(plane: &ShiftPlane, reference: &[f32], pixels: &[usize], dx: i32, dy: i32, s0: f64) -> (f64, f64) {
+    let s = plane.sums(reference, pixels, &[(dx - 1, dy), (dx + 1, dy), (dx, dy - 1), (dx, dy + 1)]);
+    let at = |k: usize| ncc(&s[k], pixels);
     let vertex = |m: Option<f64>, p: Option<f64>| match (m, p) {
         (Some(m), Some(p)) => {
             let d = m - 2.0 * s0 + p;
@@ -282,7 +285,7 @@ fn subpixel(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32],
         }
         _ => 0.0,
     };
-    (dx as f64 + vertex(at(dx - 1, dy), at(dx + 1, dy)), dy as f64 + vertex(at(dx, dy - 1), at(dx, dy + 1)))
+    (dx as f64 + vertex(at(0), at(1)), dy as f64 + vertex(at(2), at(3)))
 }
 
 /// Fits a homography to the matches, dropping the worst one while any is

@@ -65,27 +65,7 @@ impl Planes {
     /// integer + 0.5); `None` outside the image.
     #[inline]
     pub fn sample(&self, x: f64, y: f64) -> Option<[f32; 3]> {
-        let fx = x - 0.5;
-        let fy = y - 0.5;
-        if !(fx >= 0.0 && fy >= 0.0 && fx <= (self.width - 1) as f64 && fy <= (self.height - 1) as f64) {
-            return None;
-        }
-        // Non-negative here: truncation is the floor, without a libm call.
-        let x0 = fx as usize;
-        let y0 = fy as usize;
-        let x1 = (x0 + 1).min(self.width - 1);
-        let y1 = (y0 + 1).min(self.height - 1);
-        let ax = (fx - x0 as f64) as f32;
-        let ay = (fy - y0 as f64) as f32;
-        let p = |x: usize, y: usize| self.data[y * self.width + x];
-        let (a, b, c, d) = (p(x0, y0), p(x1, y0), p(x0, y1), p(x1, y1));
-        let mut out = [0.0; 3];
-        for i in 0..3 {
-            let top = a[i] + (b[i] - a[i]) * ax;
-            let bot = c[i] + (d[i] - c[i]) * ax;
-            out[i] = top + (bot - top) * ay;
-        }
-        Some(out)
+        bilinear(self.width, self.height, x, y, |i| self.data[i])
     }
 
     /// Warps into a `width`×`height` grid: output pixel (u, v) takes the
@@ -128,6 +108,85 @@ impl Planes {
             data: img.pixels().map(|p| [p[0] as f32, p[1] as f32, p[2] as f32]).collect(),
         }
     }
+}
+
+/// Bilinear colour sampling at (x, y) in pixel coordinates (pixel centres
+/// at integer + 0.5); `None` outside the image.
+pub trait Sample {
+    fn width(&self) -> usize;
+    fn height(&self) -> usize;
+    fn sample(&self, x: f64, y: f64) -> Option<[f32; 3]>;
+    /// The 8-bit pixels sampled, when that is what they are (vectorised
+    /// paths read them directly).
+    fn rgb8(&self) -> Option<&RgbImage> {
+        None
+    }
+}
+
+impl Sample for Planes {
+    fn width(&self) -> usize {
+        self.width
+    }
+    fn height(&self) -> usize {
+        self.height
+    }
+    #[inline]
+    fn sample(&self, x: f64, y: f64) -> Option<[f32; 3]> {
+        Planes::sample(self, x, y)
+    }
+}
+
+/// The 8-bit pixels read directly: the same samples as their
+/// [`Planes::from_rgb_image`], from a quarter of the memory.
+impl Sample for RgbImage {
+    fn width(&self) -> usize {
+        RgbImage::width(self) as usize
+    }
+    fn height(&self) -> usize {
+        RgbImage::height(self) as usize
+    }
+    fn rgb8(&self) -> Option<&RgbImage> {
+        Some(self)
+    }
+    #[inline]
+    fn sample(&self, x: f64, y: f64) -> Option<[f32; 3]> {
+        let raw = self.as_raw();
+        bilinear(Sample::width(self), Sample::height(self), x, y, |i| {
+            let p = &raw[3 * i..3 * i + 3];
+            [p[0] as f32, p[1] as f32, p[2] as f32]
+        })
+    }
+}
+
+/// Bilinear interpolation of the `width`×`height` pixels `p(index)`.
+#[inline(always)]
+fn bilinear(width: usize, height: usize, x: f64, y: f64, p: impl Fn(usize) -> [f32; 3]) -> Option<[f32; 3]> {
+    let fx = x - 0.5;
+    let fy = y - 0.5;
+    if !(fx >= 0.0 && fy >= 0.0 && fx <= (width - 1) as f64 && fy <= (height - 1) as f64) {
+        return None;
+    }
+    // Non-negative here: truncation is the floor, without a libm call.
+    let x0 = fx as usize;
+    let y0 = fy as usize;
+    let x1 = (x0 + 1).min(width - 1);
+    let y1 = (y0 + 1).min(height - 1);
+    let ax = (fx - x0 as f64) as f32;
+    let ay = (fy - y0 as f64) as f32;
+    let (a, b, c, d) = (p(y0 * width + x0), p(y0 * width + x1), p(y1 * width + x0), p(y1 * width + x1));
+    let mut out = [0.0; 3];
+    for i in 0..3 {
+        let top = a[i] + (b[i] - a[i]) * ax;
+        let bot = c[i] + (d[i] - c[i]) * ax;
+        out[i] = top + (bot - top) * ay;
+    }
+    Some(out)
+}
+
+/// Luminance (Rec. 601 weights) of 8-bit pixels: [`Planes::luma`] of their
+/// [`Planes::from_rgb_image`].
+pub fn luma_rgb8(img: &RgbImage) -> Vec<f32> {
+    img.as_raw().chunks_exact(3).map(|p| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32).collect()
 }
 
 /// Warps a single-channel plane like [`Planes::warp`] (bilinear; the mask is

@@ -11,7 +11,7 @@
 
 use crate::geometry::{FormatGeometry, Homography};
 use crate::mrz::Format;
-use crate::raster::Planes;
+use crate::raster::{Planes, Sample};
 use crate::read::{MrzReading, Point};
 use image::DynamicImage;
 
@@ -207,16 +207,191 @@ impl Line {
     }
 }
 
-/// Colour difference across the edge at document point `p` (inside minus
-/// outside), sampled in the working image.
-fn across(work: &Planes, to_work: &Homography, p: (f64, f64), n: (f64, f64)) -> Option<[f64; 3]> {
-    let inside = (p.0 - n.0 * STEP_MM, p.1 - n.1 * STEP_MM);
-    let outside = (p.0 + n.0 * STEP_MM, p.1 + n.1 * STEP_MM);
-    let (ix, iy) = to_work.apply(inside.0, inside.1)?;
-    let (ox, oy) = to_work.apply(outside.0, outside.1)?;
-    let a = work.sample(ix, iy)?;
-    let b = work.sample(ox, oy)?;
-    Some([(a[0] - b[0]) as f64, (a[1] - b[1]) as f64, (a[2] - b[2]) as f64])
+/// `to_work` for the edge search, which maps millions of points: when it is
+/// affine its denominator is exactly 1 at every finite point, so the division
+/// is skipped without changing a bit.
+#[derive(Clone, Copy)]
+struct ToWork {
+    h: Homography,
+    affine: bool,
+}
+
+impl ToWork {
+    fn new(h: &Homography) -> ToWork {
+        let m = &h.0;
+        ToWork { h: *h, affine: m[6] == 0.0 && m[7] == 0.0 && m[8] == 1.0 }
+    }
+
+    #[inline(always)]
+    fn apply(&self, x: f64, y: f64) -> Option<(f64, f64)> {
+        let h = &self.h.0;
+        if self.affine && x.is_finite() && y.is_finite() {
+            return Some((h[0] * x + h[1] * y + h[2], h[3] * x + h[4] * y + h[5]));
+        }
+        self.h.apply(x, y)
+    }
+}
+
+/// Colour differences across an edge (inside minus outside), sampled in the
+/// working image at points `base + normal·d` of the document frame.
+struct Across<'a, S: ?Sized> {
+    work: &'a S,
+    to_work: ToWork,
+    normal: (f64, f64),
+    /// `normal · STEP_MM`: half the distance between the two samples.
+    step: (f64, f64),
+}
+
+impl<S: Sample + ?Sized> Across<'_, S> {
+    /// The step in the samples' own precision.
+    #[inline(always)]
+    fn at(&self, base: (f64, f64), d: f64) -> Option<[f32; 3]> {
+        let p = (base.0 + self.normal.0 * d, base.1 + self.normal.1 * d);
+        let (ix, iy) = self.to_work.apply(p.0 - self.step.0, p.1 - self.step.1)?;
+        let (ox, oy) = self.to_work.apply(p.0 + self.step.0, p.1 + self.step.1)?;
+        let a = self.work.sample(ix, iy)?;
+        let b = self.work.sample(ox, oy)?;
+        Some([a[0] - b[0], a[1] - b[1], a[2] - b[2]])
+    }
+
+    /// `at(base, dd[k])` for every k into `out[first + k·stride]`: the step
+    /// and 1, or zeros where there is none.
+    fn line(&self, base: (f64, f64), dd: &[f64], out: &mut [[f32; 4]], first: usize, stride: usize) {
+        let one = |d: f64| self.at(base, d).map_or([0.0; 4], |v| [v[0], v[1], v[2], 1.0]);
+        let mut k = 0;
+        #[cfg(target_arch = "x86_64")]
+        if let Some(img) = self.work.rgb8().filter(|_| std::arch::is_x86_feature_detected!("avx2")) {
+            while k + 4 <= dd.len() {
+                let four = [dd[k], dd[k + 1], dd[k + 2], dd[k + 3]];
+                // SAFETY: AVX2 is available (checked above).
+                let v = unsafe { simd::across4(img, &self.to_work, self.normal, self.step, base, four) };
+                for l in 0..4 {
+                    out[first + (k + l) * stride] = v.map_or_else(|| one(four[l]), |v| v[l]);
+                }
+                k += 4;
+            }
+        }
+        for k in k..dd.len() {
+            out[first + k * stride] = one(dd[k]);
+        }
+    }
+}
+
+/// [`Across::at`] on 8-bit pixels, four points at once: the same operations
+/// lane by lane (no FMA), so the same bits.
+#[cfg(target_arch = "x86_64")]
+mod simd {
+    use super::ToWork;
+    use image::RgbImage;
+    use std::arch::x86_64::*;
+
+    /// The steps at four points `base + normal·dd[l]` (step and 1, or zeros
+    /// where there is none); `None` when a read would pass the image's last
+    /// byte, which the caller then samples one by one. The eight samples (four inside, four outside) share 8-lane
+    /// registers from the pixel reads on.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn across4(img: &RgbImage, to_work: &ToWork, normal: (f64, f64), step: (f64, f64), base: (f64, f64), dd: [f64; 4]) -> Option<[[f32; 4]; 4]> {
+        let (w, h) = (img.width() as usize, img.height() as usize);
+        let raw = img.as_raw();
+        // Byte offsets must fit an i32 and pixels need neighbours.
+        if w < 2 || h < 2 || raw.len() >= i32::MAX as usize {
+            return None;
+        }
+        let dd = _mm256_setr_pd(dd[0], dd[1], dd[2], dd[3]);
+        let px = _mm256_add_pd(_mm256_set1_pd(base.0), _mm256_mul_pd(_mm256_set1_pd(normal.0), dd));
+        let py = _mm256_add_pd(_mm256_set1_pd(base.1), _mm256_mul_pd(_mm256_set1_pd(normal.1), dd));
+        let (sx, sy) = (_mm256_set1_pd(step.0), _mm256_set1_pd(step.1));
+        let (xi, yi, oki) = image_point(to_work, w, h, _mm256_sub_pd(px, sx), _mm256_sub_pd(py, sy));
+        let (xo, yo, oko) = image_point(to_work, w, h, _mm256_add_pd(px, sx), _mm256_add_pd(py, sy));
+        // Integer and fractional parts, inside in the low four lanes.
+        let (x0, ax) = split(xi, xo);
+        let (y0, ay) = split(yi, yo);
+        let x1 = _mm256_min_epi32(_mm256_add_epi32(x0, _mm256_set1_epi32(1)), _mm256_set1_epi32(w as i32 - 1));
+        let y1 = _mm256_min_epi32(_mm256_add_epi32(y0, _mm256_set1_epi32(1)), _mm256_set1_epi32(h as i32 - 1));
+        let wv = _mm256_set1_epi32(w as i32);
+        let (r0, r1) = (_mm256_mullo_epi32(y0, wv), _mm256_mullo_epi32(y1, wv));
+        let idx = [_mm256_add_epi32(r0, x0), _mm256_add_epi32(r0, x1), _mm256_add_epi32(r1, x0), _mm256_add_epi32(r1, x1)];
+        // Each pixel is read as 4 bytes (RGB and the next byte): the last
+        // pixel's read would pass the end.
+        if _mm256_movemask_epi8(_mm256_cmpeq_epi32(idx[3], _mm256_set1_epi32((w * h - 1) as i32))) != 0 {
+            return None;
+        }
+        let (three, byte) = (_mm256_set1_epi32(3), _mm256_set1_epi32(0xFF));
+        let pixel = |i: __m256i| {
+            // SAFETY: every index is a pixel of the image other than the
+            // last (checked above), so its 4 bytes are inside `raw`.
+            let v = unsafe { _mm256_i32gather_epi32::<1>(raw.as_ptr().cast(), _mm256_mullo_epi32(i, three)) };
+            [
+                _mm256_cvtepi32_ps(_mm256_and_si256(v, byte)),
+                _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32::<8>(v), byte)),
+                _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32::<16>(v), byte)),
+            ]
+        };
+        let (a, b, c, d) = (pixel(idx[0]), pixel(idx[1]), pixel(idx[2]), pixel(idx[3]));
+        // Bilinear, then inside minus outside, per channel.
+        let step_of = |k: usize| {
+            let top = _mm256_add_ps(a[k], _mm256_mul_ps(_mm256_sub_ps(b[k], a[k]), ax));
+            let bot = _mm256_add_ps(c[k], _mm256_mul_ps(_mm256_sub_ps(d[k], c[k]), ax));
+            let v = _mm256_add_ps(top, _mm256_mul_ps(_mm256_sub_ps(bot, top), ay));
+            _mm_sub_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v))
+        };
+        // The three differences and the found flag per point, transposed
+        // into one [f32; 4] each.
+        let okm = _mm256_castps256_ps128(_mm256_permutevar8x32_ps(_mm256_castpd_ps(_mm256_and_pd(oki, oko)), _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7)));
+        let mut r = _mm_and_ps(step_of(0), okm);
+        let mut g = _mm_and_ps(step_of(1), okm);
+        let mut bl = _mm_and_ps(step_of(2), okm);
+        let mut f = _mm_and_ps(_mm_set1_ps(1.0), okm);
+        _MM_TRANSPOSE4_PS(&mut r, &mut g, &mut bl, &mut f);
+        let mut out = [[0.0f32; 4]; 4];
+        for (o, v) in out.iter_mut().zip([r, g, bl, f]) {
+            // SAFETY: `o` holds four f32.
+            unsafe { _mm_storeu_ps(o.as_mut_ptr(), v) };
+        }
+        Some(out)
+    }
+
+    /// `to_work` at four document points, less the half-pixel offset of
+    /// pixel centres: (fx, fy) as `Sample::sample` computes them, zeroed
+    /// where outside the image, and the mask of the points inside.
+    #[target_feature(enable = "avx2")]
+    fn image_point(to_work: &ToWork, w: usize, h: usize, x: __m256d, y: __m256d) -> (__m256d, __m256d, __m256d) {
+        let m = &to_work.h.0;
+        let lin = |a: f64, b: f64, c: f64| _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(_mm256_set1_pd(a), x), _mm256_mul_pd(_mm256_set1_pd(b), y)), _mm256_set1_pd(c));
+        let (mut u, mut v) = (lin(m[0], m[1], m[2]), lin(m[3], m[4], m[5]));
+        // Affine: the denominator is exactly 1 at finite points (and a
+        // non-finite point samples nothing either way).
+        let mut ok = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
+        if !to_work.affine {
+            let den = lin(m[6], m[7], m[8]);
+            let abs = _mm256_andnot_pd(_mm256_set1_pd(-0.0), den);
+            // `Homography::apply` refuses |w| < 1e-12 (a NaN w passes).
+            ok = _mm256_cmp_pd::<_CMP_NLT_UQ>(abs, _mm256_set1_pd(1e-12));
+            u = _mm256_div_pd(u, den);
+            v = _mm256_div_pd(v, den);
+        }
+        let half = _mm256_set1_pd(0.5);
+        let (fx, fy) = (_mm256_sub_pd(u, half), _mm256_sub_pd(v, half));
+        let zero = _mm256_setzero_pd();
+        let inside = _mm256_and_pd(
+            _mm256_and_pd(_mm256_cmp_pd::<_CMP_GE_OQ>(fx, zero), _mm256_cmp_pd::<_CMP_GE_OQ>(fy, zero)),
+            _mm256_and_pd(_mm256_cmp_pd::<_CMP_LE_OQ>(fx, _mm256_set1_pd((w - 1) as f64)), _mm256_cmp_pd::<_CMP_LE_OQ>(fy, _mm256_set1_pd((h - 1) as f64))),
+        );
+        let ok = _mm256_and_pd(ok, inside);
+        // Points outside read pixel 0 (and are dropped).
+        (_mm256_and_pd(fx, ok), _mm256_and_pd(fy, ok), ok)
+    }
+
+    /// Integer parts (truncated: the coordinates are non-negative) and
+    /// fractions in f32 of two sets of four coordinates, the first in the
+    /// low lanes.
+    #[target_feature(enable = "avx2")]
+    fn split(lo: __m256d, hi: __m256d) -> (__m256i, __m256) {
+        let (il, ih) = (_mm256_cvttpd_epi32(lo), _mm256_cvttpd_epi32(hi));
+        let fl = _mm256_cvtpd_ps(_mm256_sub_pd(lo, _mm256_cvtepi32_pd(il)));
+        let fh = _mm256_cvtpd_ps(_mm256_sub_pd(hi, _mm256_cvtepi32_pd(ih)));
+        (_mm256_set_m128i(ih, il), _mm256_set_m128(fh, fl))
+    }
 }
 
 struct EdgeFit {
@@ -227,7 +402,7 @@ struct EdgeFit {
 
 /// Finds one edge near its predicted position (document frame via `to_work`).
 /// Searches offsets from `-inward` (towards the page centre) to `outward`.
-fn find_edge(work: &Planes, to_work: &Homography, e: &Edge, inward: f64, outward: f64, prior_mm: f64, mm_per_work_px: f64) -> EdgeFit {
+fn find_edge<S: Sample + ?Sized>(work: &S, to_work: &Homography, e: &Edge, inward: f64, outward: f64, prior_mm: f64, mm_per_work_px: f64) -> EdgeFit {
     let none = EdgeFit { line: None, contrast: 0.0, residual_mm: f64::INFINITY };
     let wide = inward + outward > 8.0;
     // Coarse offsets for wide searches: the per-point refinement below
@@ -245,6 +420,25 @@ fn find_edge(work: &Planes, to_work: &Homography, e: &Edge, inward: f64, outward
         (-n..=n).map(|k| k as f64 * tilt_step).collect()
     };
     let point = |t: f64, d: f64| (e.p0.0 + (e.p1.0 - e.p0.0) * t + e.normal.0 * d, e.p0.1 + (e.p1.1 - e.p0.1) * t + e.normal.1 * d);
+    // `point(t, d)` is `base(t) + normal·d`, summed in that order.
+    let bases: Vec<(f64, f64)> = along.iter().map(|&t| (e.p0.0 + (e.p1.0 - e.p0.0) * t, e.p0.1 + (e.p1.1 - e.p0.1) * t)).collect();
+    let across = Across { work, to_work: ToWork::new(to_work), normal: e.normal, step: (e.normal.0 * STEP_MM, e.normal.1 * STEP_MM) };
+    // Every step first, point by point (each point's samples lie on one
+    // line of the image, which then stays in cache): table[(tilt, k, j)].
+    let (nt, no) = (tilts.len(), offsets.len());
+    let mut table = vec![[0.0f32; 4]; nt * no * SAMPLES];
+    let mut dd = vec![0.0; no];
+    for (j, (&t, &b)) in along.iter().zip(&bases).enumerate() {
+        for (i, &tilt) in tilts.iter().enumerate() {
+            let tt = tilt * (t - 0.5);
+            for (o, &d) in dd.iter_mut().zip(&offsets) {
+                *o = d + tt;
+            }
+            across.line(b, &dd, &mut table[i * no * SAMPLES..(i + 1) * no * SAMPLES], j, SAMPLES);
+        }
+    }
+    // The preferences below, per offset and per tilt.
+    let near: Vec<f64> = offsets.iter().map(|&d| (-0.5 * (d / prior_mm).powi(2)).exp()).collect();
 
     // Profile: at each offset, the median of the per-point colour steps
     // projected on their mean direction. A page edge steps at every point;
@@ -252,45 +446,86 @@ fn find_edge(work: &Planes, to_work: &Homography, e: &Edge, inward: f64, outward
     // which moves a mean but not a median.
     let mut best = (0.0f64, 0.0f64, [0.0f64; 3], 0.0f64, 0usize);
     let mut best_profile: Vec<f64> = Vec::new();
-    let mut steps: Vec<[f64; 3]> = Vec::with_capacity(SAMPLES);
-    let mut proj: Vec<f64> = Vec::with_capacity(SAMPLES);
-    for &tilt in &tilts {
-        let mut profile = Vec::with_capacity(offsets.len());
-        let mut improved = false;
-        for (k, &d) in offsets.iter().enumerate() {
-            steps.clear();
-            steps.extend(along.iter().filter_map(|&t| across(work, to_work, point(t, d + tilt * (t - 0.5)), e.normal)));
-            if steps.len() * 10 < SAMPLES * 6 {
-                profile.push(0.0);
-                continue;
-            }
-            let mut mean = [0.0f64; 3];
-            for v in &steps {
+    // The found steps of one (tilt, offset), channel by channel.
+    let mut steps = [[0.0f64; SAMPLES]; 3];
+    let gather = |rows: &[[f32; 4]], k: usize, steps: &mut [[f64; SAMPLES]; 3]| -> usize {
+        let mut n = 0;
+        for &v in &rows[k * SAMPLES..(k + 1) * SAMPLES] {
+            if v[3] != 0.0 {
                 for c in 0..3 {
-                    mean[c] += v[c] / steps.len() as f64;
+                    steps[c][n] = v[c] as f64;
                 }
+                n += 1;
             }
-            let norm = (mean[0] * mean[0] + mean[1] * mean[1] + mean[2] * mean[2]).sqrt();
-            if norm < 1e-9 {
-                profile.push(0.0);
+        }
+        n
+    };
+    // The profile value of `n` steps and their mean; None where there is none.
+    let profile_at = |steps: &[[f64; SAMPLES]; 3], n: usize| -> Option<(f64, [f64; 3])> {
+        if n * 10 < SAMPLES * 6 {
+            return None;
+        }
+        let mut mean = [0.0f64; 3];
+        for c in 0..3 {
+            let mut q = [0.0f64; SAMPLES];
+            for (q, v) in q.iter_mut().zip(&steps[c][..n]) {
+                *q = v / n as f64;
+            }
+            for q in &q[..n] {
+                mean[c] += q;
+            }
+        }
+        let norm = (mean[0] * mean[0] + mean[1] * mean[1] + mean[2] * mean[2]).sqrt();
+        if norm < 1e-9 {
+            return None;
+        }
+        let u = [mean[0] / norm, mean[1] / norm, mean[2] / norm];
+        // Positions outside the image count as no step.
+        let mut proj = [0.0f64; SAMPLES];
+        for (j, p) in proj[..n].iter_mut().enumerate() {
+            *p = steps[0][j] * u[0] + steps[1][j] * u[1] + steps[2][j] * u[2];
+        }
+        let mag = proj.select_nth_unstable_by(SAMPLES / 2, f64::total_cmp).1.max(0.0);
+        Some((mag, mean))
+    };
+    for (i, &tilt) in tilts.iter().enumerate() {
+        let mut profile = vec![0.0; no];
+        // Offsets whose value could not beat the best so far: computed only
+        // if this row's profile is kept.
+        let mut skipped = Vec::new();
+        let mut improved = false;
+        let untilted = (-0.5 * (tilt / (max_tilt + 1.0)).powi(2)).exp();
+        let rows = &table[i * SAMPLES * no..(i + 1) * SAMPLES * no];
+        for (k, &d) in offsets.iter().enumerate() {
+            let n = gather(rows, k, &mut steps);
+            if n * 10 < SAMPLES * 6 {
                 continue;
             }
-            let u = [mean[0] / norm, mean[1] / norm, mean[2] / norm];
-            proj.clear();
-            proj.extend(steps.iter().map(|v| v[0] * u[0] + v[1] * u[1] + v[2] * u[2]));
-            // Positions outside the image count as no step.
-            proj.resize(SAMPLES, 0.0);
-            let mag = proj.select_nth_unstable_by(SAMPLES / 2, f64::total_cmp).1.max(0.0);
-            profile.push(mag);
+            // The median projection m, if positive, has SAMPLES/2 projections
+            // at least as large, each at most its step's |r| + |g| + |b|: so
+            // m ≤ Σ(|r| + |g| + |b|) / (SAMPLES/2), with a margin far above
+            // the rounding of either side.
+            let sum: f64 = (0..n).map(|j| steps[0][j].abs() + steps[1][j].abs() + steps[2][j].abs()).sum();
+            let bound = sum / (SAMPLES / 2) as f64 * (1.0 + 1e-9);
+            if bound * near[k] * untilted <= best.0 {
+                skipped.push(k);
+                continue;
+            }
+            let Some((mag, mean)) = profile_at(&steps, n) else { continue };
+            profile[k] = mag;
             // Prefer edges near the prediction (and untilted): background
             // stripes and shadows outside a faint page edge can step more.
-            let weighted = mag * (-0.5 * (d / prior_mm).powi(2)).exp() * (-0.5 * (tilt / (max_tilt + 1.0)).powi(2)).exp();
+            let weighted = mag * near[k] * untilted;
             if weighted > best.0 {
                 best = (weighted, d, mean, tilt, k);
                 improved = true;
             }
         }
         if improved {
+            for k in skipped {
+                let n = gather(rows, k, &mut steps);
+                profile[k] = profile_at(&steps, n).map_or(0.0, |p| p.0);
+            }
             best_profile = profile;
         }
     }
@@ -311,18 +546,24 @@ fn find_edge(work: &Planes, to_work: &Homography, e: &Edge, inward: f64, outward
 
     // Per-point refinement near d0, projected on the edge's colour direction.
     let mut pts = Vec::with_capacity(SAMPLES);
-    for &t in &along {
+    for (&t, &b) in along.iter().zip(&bases) {
         // A step edge gives a plateau of width 2·STEP_MM in this profile; its
         // centroid above half height is the edge, free of argmax bias.
-        let mut prof = Vec::with_capacity(61);
         let dt = d0 + tilt0 * (t - 0.5);
+        let mut ds = Vec::with_capacity(61);
         let mut d = dt - 1.5;
         while d <= dt + 1.5 + 1e-9 {
-            if let Some(v) = across(work, to_work, point(t, d), e.normal) {
-                prof.push((d, v[0] * unit[0] + v[1] * unit[1] + v[2] * unit[2]));
-            }
+            ds.push(d);
             d += 0.05;
         }
+        let mut found = vec![[0.0f32; 4]; ds.len()];
+        across.line(b, &ds, &mut found, 0, 1);
+        let prof: Vec<(f64, f64)> = ds
+            .iter()
+            .zip(&found)
+            .filter(|(_, v)| v[3] != 0.0)
+            .map(|(&d, v)| (d, v[0] as f64 * unit[0] + v[1] as f64 * unit[1] + v[2] as f64 * unit[2]))
+            .collect();
         let peak = prof.iter().map(|p| p.1).fold(f64::MIN, f64::max);
         if peak > 0.5 * contrast {
             let (mut sw, mut sd) = (0.0, 0.0);
@@ -383,8 +624,9 @@ pub fn register(img: &DynamicImage, reading: &MrzReading, format: Format) -> Reg
 }
 
 /// Like [`register`], on the image already box-downscaled by `factor`
-/// (shared with the zone checks to decode and scale the image once).
-pub fn register_planes(work: &Planes, factor: usize, reading: &MrzReading, format: Format) -> Registration {
+/// (shared with the zone checks to decode and scale the image once; at
+/// factor 1 the 8-bit image itself).
+pub fn register_planes<S: Sample + ?Sized>(work: &S, factor: usize, reading: &MrzReading, format: Format) -> Registration {
     let g = FormatGeometry::of(format);
     let nominal_h = nominal(reading, format);
     let fail = Registration {
@@ -487,7 +729,7 @@ pub fn register_planes(work: &Planes, factor: usize, reading: &MrzReading, forma
         result.image_to_doc = nominal_h.inverse().unwrap_or(Homography::IDENTITY);
     }
     if !result.page_found() {
-        let (wp, hp) = ((work.width * factor) as f64, (work.height * factor) as f64);
+        let (wp, hp) = ((work.width() * factor) as f64, (work.height() * factor) as f64);
         if let Some(frame) = image_frame_page(wp, hp, &nominal_h, g.width_mm, g.height_mm, reading.px_per_mm as f64) {
             result = Registration {
                 rejected_edges: result.rejected_edges,
@@ -635,6 +877,32 @@ mod tests {
             let b = truth.apply(x, y).unwrap();
             let err_mm = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt() / ppm;
             assert!(err_mm < 0.15, "({x}, {y}): {err_mm:.2} mm off");
+        }
+    }
+
+    #[test]
+    fn vectorised_steps_match_the_scalar_ones_bit_for_bit() {
+        let (w, h) = (61u32, 47u32);
+        let img = RgbImage::from_fn(w, h, |x, y| Rgb([(x * 7 + y * 13) as u8, (x * x + 3 * y) as u8, (255 - x * y % 251) as u8]));
+        let planes = Planes::from_rgb_image(&img);
+        let affine = Homography::from_affine(3.1, 0.4, 2.0, -0.3, 2.9, 1.5);
+        let projective = Homography([3.1, 0.4, 2.0, -0.3, 2.9, 1.5, 0.002, -0.001, 1.0]);
+        for h in [affine, projective] {
+            for normal in [(0.0, -1.0), (1.0, 0.0), (0.6, 0.8)] {
+                let step = (normal.0 * STEP_MM, normal.1 * STEP_MM);
+                let fast = Across { work: &img, to_work: ToWork::new(&h), normal, step };
+                let slow = Across { work: &planes, to_work: ToWork::new(&h), normal, step };
+                // Points inside, across the borders (the last pixel too) and outside.
+                let dd: Vec<f64> = (0..203).map(|k| -30.0 + k as f64 * 0.31).collect();
+                for base in [(9.0, 7.0), (0.3, 0.2), (19.4, 15.9), (18.9, 15.1)] {
+                    let mut got = vec![[9.0f32; 4]; dd.len()];
+                    fast.line(base, &dd, &mut got, 0, 1);
+                    for (k, g) in got.iter().enumerate() {
+                        let want = slow.at(base, dd[k]).map_or([0.0; 4], |v| [v[0], v[1], v[2], 1.0]);
+                        assert_eq!(g.map(f32::to_bits), want.map(f32::to_bits), "{h:?} {normal:?} {base:?} {}", dd[k]);
+                    }
+                }
+            }
         }
     }
 

@@ -13,11 +13,11 @@ use crate::mrz::{self, Validation};
 use crate::read::{MrzReading, Point};
 use crate::report::{Finding, FindingCode, MrzSummary, Severity, TemplateUse};
 use crate::geometry::{FormatGeometry, Homography};
-use crate::raster::Planes;
+use crate::raster::{self, Planes};
 use crate::align;
 use crate::register;
 use crate::template::{Template, TemplateSet, ZoneKind};
-use image::{DynamicImage, GrayImage};
+use image::{DynamicImage, GrayImage, RgbImage};
 
 /// Below this many pixels per millimetre the MRZ glyphs are ~6 px high and
 /// image checks are not meaningful.
@@ -72,14 +72,29 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
 
     let g = FormatGeometry::of(format);
     let factor = register::downscale_factor(reading.px_per_mm, zones::REF_PX_PER_MM);
-    let work = Planes::from_image_downscaled(img, factor);
-    let edge_reg = register::register_planes(&work, factor, reading, format);
+    // The work image's luminance and size, and the page placed by its edges.
+    // At factor 1 the work image is the 8-bit image itself: no f32 copy.
+    let (work_luma, work_w, work_h, edge_reg) = if factor == 1 {
+        let converted;
+        let rgb: &RgbImage = match img {
+            DynamicImage::ImageRgb8(i) => i,
+            other => {
+                converted = other.to_rgb8();
+                &converted
+            }
+        };
+        let reg = register::register_planes(rgb, factor, reading, format);
+        (raster::luma_rgb8(rgb), rgb.width() as usize, rgb.height() as usize, reg)
+    } else {
+        let work = Planes::from_image_downscaled(img, factor);
+        let reg = register::register_planes(&work, factor, reading, format);
+        (work.luma(), work.width, work.height, reg)
+    };
     let fields = validation.fields();
     let candidates: Vec<&Template> = templates.for_claim(&fields.issuing_state, &fields.document_code, format).collect();
     // Each claimed template places the page by its own layout, starting
     // from the edges when they were found (a fine correction) or from the
     // MRZ-based estimate (a wide search).
-    let work_luma = work.luma();
     let starts: Vec<(Homography, f64)> = if edge_reg.page_found() {
         vec![(edge_reg.doc_to_image, 2.5)]
     } else {
@@ -90,7 +105,7 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
     // Places the page by `t`'s layout and compares it with `t`'s reference.
     let place = |t: &Template| -> Option<(zones::TemplateEval, register::Registration, zones::Rectified)> {
         let aligned = starts.iter().find_map(|(start, search_mm)| {
-            align::align(&work_luma, work.width, work.height, factor, start, t, *search_mm)
+            align::align(&work_luma, work_w, work_h, factor, start, t, *search_mm)
                 .map(|a| edge_reg.aligned(a))
                 // The MRZ, seen through the alignment, must keep a plausible size.
                 .filter(|r| register::alignment_plausible(reading, r, format))
@@ -100,7 +115,7 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
             None if edge_reg.page_found() => edge_reg.clone(),
             None => return None,
         };
-        let rect = zones::rectify_luma(&work_luma, work.width, work.height, factor, &reg.doc_to_image, g.width_mm, g.height_mm);
+        let rect = zones::rectify_luma(&work_luma, work_w, work_h, factor, &reg.doc_to_image, g.width_mm, g.height_mm);
         zones::evaluate(&rect, t).map(|e| (e, reg, rect))
     };
     let mut evals: Vec<(&Template, zones::TemplateEval, register::Registration, zones::Rectified)> =

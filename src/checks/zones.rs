@@ -335,15 +335,151 @@ impl NccSums {
     }
 }
 
-/// Normalised cross-correlation of `doc` and `reference` over `pixels`
-/// (reference indices) shifted by (dx, dy), usable document pixels only: the
-/// score (0 for a flat side, -inf below 16 pixels) and the pixels compared.
-fn ncc_at(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], dx: i32, dy: i32) -> (f64, usize) {
-    let s = NccSums::at(doc, usable, w, h, reference, pixels, dx, dy);
-    if s.n < 16 {
-        return (f64::NEG_INFINITY, s.n);
+/// A document plane (one comparison level) prepared for correlation under
+/// many shifts: padded by `pad` pixels each way and NaN where not usable, so a
+/// shifted read needs neither a bounds nor a usability test. Four shifts are
+/// summed at once, one SIMD lane each, every lane in the scalar order: the
+/// sums are bit-identical to [`NccSums::at`].
+pub(crate) struct ShiftPlane<'a> {
+    doc: &'a [f32],
+    usable: &'a [bool],
+    w: usize,
+    h: usize,
+    pad: usize,
+    /// Padded width.
+    wp: usize,
+    /// Empty when the scalar path must be taken (no AVX2, or a usable pixel
+    /// that is NaN itself and would read as unusable).
+    padded: Vec<f32>,
+}
+
+impl<'a> ShiftPlane<'a> {
+    pub fn new(doc: &'a [f32], usable: &'a [bool], w: usize, h: usize, pad: usize) -> ShiftPlane<'a> {
+        let wp = w + 2 * pad;
+        let mut plane = ShiftPlane { doc, usable, w, h, pad, wp, padded: Vec::new() };
+        if !simd_available() || doc.len() != w * h || usable.len() != w * h || doc.iter().zip(usable).any(|(d, &u)| u && d.is_nan()) {
+            return plane;
+        }
+        let mut padded = vec![f32::NAN; wp * (h + 2 * pad)];
+        for (y, (src, ok)) in doc.chunks_exact(w.max(1)).zip(usable.chunks_exact(w.max(1))).enumerate() {
+            let row = &mut padded[(y + pad) * wp + pad..(y + pad) * wp + pad + w];
+            for ((o, &d), &u) in row.iter_mut().zip(src).zip(ok) {
+                *o = if u { d } else { f32::NAN };
+            }
+        }
+        plane.padded = padded;
+        plane
     }
-    (s.score().unwrap_or(0.0), s.n)
+
+    /// [`NccSums::at`] for each shift.
+    pub fn sums(&self, reference: &[f32], pixels: &[usize], shifts: &[(i32, i32)]) -> Vec<NccSums> {
+        let scalar = |&(dx, dy): &(i32, i32)| NccSums::at(self.doc, self.usable, self.w, self.h, reference, pixels, dx, dy);
+        let n = self.w * self.h;
+        if self.padded.is_empty() || reference.len() < n || pixels.iter().any(|&i| i >= n) {
+            return shifts.iter().map(scalar).collect();
+        }
+        let within = |&(dx, dy): &(i32, i32)| dx.unsigned_abs() as usize <= self.pad && dy.unsigned_abs() as usize <= self.pad;
+        let mut out = vec![NccSums::default(); shifts.len()];
+        let fast: Vec<usize> = (0..shifts.len()).filter(|&k| within(&shifts[k])).collect();
+        for k in (0..shifts.len()).filter(|&k| !within(&shifts[k])) {
+            out[k] = scalar(&shifts[k]);
+        }
+        for group in fast.chunks(4) {
+            // Unused lanes repeat the first shift.
+            let offs: [isize; 4] = std::array::from_fn(|l| {
+                let (dx, dy) = shifts[group[l.min(group.len() - 1)]];
+                dy as isize * self.wp as isize + dx as isize
+            });
+            let sums = self.sums4(reference, pixels, offs);
+            for (l, &k) in group.iter().enumerate() {
+                out[k] = sums[l];
+            }
+        }
+        out
+    }
+
+    fn sums4(&self, reference: &[f32], pixels: &[usize], offs: [isize; 4]) -> [NccSums; 4] {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: `padded` is only filled when AVX2 is available; every
+            // pixel is inside the w×h plane (checked by the caller) and every
+            // offset within `pad` pixels each way, so each read stays inside
+            // `padded`, and `reference` holds w×h values.
+            unsafe { sums4_avx2(&self.padded, self.w, self.wp, self.pad, reference, pixels, offs) }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = (reference, pixels, offs);
+            unreachable!("no padded plane without AVX2")
+        }
+    }
+}
+
+fn simd_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// [`NccSums::at`] for four shifts (`offs`: offsets in the padded plane), one
+/// f64 lane each. A NaN (unusable) read adds +0 to every sum, which leaves it
+/// unchanged: a sum is never -0, so the lanes match the scalar skips.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn sums4_avx2(padded: &[f32], w: usize, wp: usize, pad: usize, reference: &[f32], pixels: &[usize], offs: [isize; 4]) -> [NccSums; 4] {
+    use std::arch::x86_64::*;
+    let (mut n, mut sa, mut sb) = (_mm256_setzero_si256(), _mm256_setzero_pd(), _mm256_setzero_pd());
+    let (mut saa, mut sbb, mut sab) = (_mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd());
+    let base = padded.as_ptr();
+    // Pixels come row by row: one division per row, not per pixel.
+    let (mut row_start, mut row_end, mut to_padded) = (1usize, 0usize, 0isize);
+    for &i in pixels {
+        if !(row_start..row_end).contains(&i) {
+            let r = i / w;
+            (row_start, row_end) = (r * w, (r + 1) * w);
+            to_padded = ((r + pad) * wp + pad) as isize - row_start as isize;
+        }
+        // SAFETY: see `ShiftPlane::sums4`.
+        let (a, b) = unsafe {
+            let p = base.offset(i as isize + to_padded);
+            (_mm_set_ps(*p.offset(offs[3]), *p.offset(offs[2]), *p.offset(offs[1]), *p.offset(offs[0])), *reference.get_unchecked(i))
+        };
+        let a = _mm256_cvtps_pd(a);
+        let m = _mm256_cmp_pd::<_CMP_ORD_Q>(a, a);
+        let a = _mm256_and_pd(a, m);
+        let b = _mm256_and_pd(_mm256_set1_pd(b as f64), m);
+        n = _mm256_sub_epi64(n, _mm256_castpd_si256(m));
+        sa = _mm256_add_pd(sa, a);
+        sb = _mm256_add_pd(sb, b);
+        saa = _mm256_add_pd(saa, _mm256_mul_pd(a, a));
+        sbb = _mm256_add_pd(sbb, _mm256_mul_pd(b, b));
+        sab = _mm256_add_pd(sab, _mm256_mul_pd(a, b));
+    }
+    let lanes = |v: __m256d| {
+        let mut o = [0.0f64; 4];
+        // SAFETY: `o` holds four f64.
+        unsafe { _mm256_storeu_pd(o.as_mut_ptr(), v) };
+        o
+    };
+    let mut counts = [0i64; 4];
+    // SAFETY: `counts` holds four i64.
+    unsafe { _mm256_storeu_si256(counts.as_mut_ptr().cast(), n) };
+    let (sa, sb, saa, sbb, sab) = (lanes(sa), lanes(sb), lanes(saa), lanes(sbb), lanes(sab));
+    std::array::from_fn(|l| NccSums { n: counts[l] as usize, sa: sa[l], sb: sb[l], saa: saa[l], sbb: sbb[l], sab: sab[l] })
+}
+
+/// The similarity [`best_ncc`] gives a shift: 0 for a flat side, -inf
+/// below 16 pixels.
+fn zone_score(s: &NccSums) -> f64 {
+    if s.n < 16 {
+        return f64::NEG_INFINITY;
+    }
+    s.score().unwrap_or(0.0)
 }
 
 /// Best similarity between the document (luminance `doc` at some level,
@@ -353,6 +489,17 @@ fn ncc_at(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], p
 /// pixels, or a reference without structure at this level. A zone mostly
 /// covered by ink the reference lacks scores -1.
 pub fn best_ncc(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f32], pixels: &[usize], max_shift: i32, area: usize) -> Option<f64> {
+    let sums = |shifts: &[(i32, i32)]| shifts.iter().map(|&(dx, dy)| NccSums::at(doc, usable, w, h, reference, pixels, dx, dy)).collect();
+    best_ncc_by(sums, usable, reference, pixels, max_shift, area)
+}
+
+/// [`best_ncc`] on a prepared plane (`plane.usable` the usable pixels).
+pub(crate) fn best_ncc_in(plane: &ShiftPlane, reference: &[f32], pixels: &[usize], max_shift: i32, area: usize) -> Option<f64> {
+    best_ncc_by(|shifts: &[(i32, i32)]| plane.sums(reference, pixels, shifts), plane.usable, reference, pixels, max_shift, area)
+}
+
+/// [`best_ncc`] with the sums of a list of shifts from `sums`.
+fn best_ncc_by(sums: impl Fn(&[(i32, i32)]) -> Vec<NccSums>, usable: &[bool], reference: &[f32], pixels: &[usize], max_shift: i32, area: usize) -> Option<f64> {
     let n_ref = pixels.len() as f64;
     if n_ref < 16.0 {
         return None;
@@ -363,28 +510,27 @@ pub fn best_ncc(doc: &[f32], usable: &[bool], w: usize, h: usize, reference: &[f
         return None;
     }
     let mut best: Option<(f64, i32, i32, usize)> = None;
-    let consider = |dx: i32, dy: i32, best: &mut Option<(f64, i32, i32, usize)>| {
-        let (score, n) = ncc_at(doc, usable, w, h, reference, pixels, dx, dy);
-        if score.is_finite() && best.is_none_or(|b| score > b.0) {
-            *best = Some((score, dx, dy, n));
+    // Each shift in turn, the first of equal scores kept.
+    let consider = |shifts: &[(i32, i32)], best: &mut Option<(f64, i32, i32, usize)>| {
+        for (&(dx, dy), s) in shifts.iter().zip(sums(shifts)) {
+            let score = zone_score(&s);
+            if score.is_finite() && best.is_none_or(|b| score > b.0) {
+                *best = Some((score, dx, dy, s.n));
+            }
         }
     };
     // Coarse grid, then the neighbours of its best shift.
     let coarse = if max_shift > 2 { 2 } else { 1 };
-    for dy in (-max_shift..=max_shift).step_by(coarse as usize) {
-        for dx in (-max_shift..=max_shift).step_by(coarse as usize) {
-            consider(dx, dy, &mut best);
-        }
-    }
+    let grid: Vec<(i32, i32)> =
+        (-max_shift..=max_shift).step_by(coarse as usize).flat_map(|dy| (-max_shift..=max_shift).step_by(coarse as usize).map(move |dx| (dx, dy))).collect();
+    consider(&grid, &mut best);
     if coarse > 1 {
         if let Some((_, bx, by, _)) = best {
-            for dy in by - 1..=by + 1 {
-                for dx in bx - 1..=bx + 1 {
-                    if (dx, dy) != (bx, by) && dx.abs() <= max_shift && dy.abs() <= max_shift {
-                        consider(dx, dy, &mut best);
-                    }
-                }
-            }
+            let near: Vec<(i32, i32)> = (by - 1..=by + 1)
+                .flat_map(|dy| (bx - 1..=bx + 1).map(move |dx| (dx, dy)))
+                .filter(|&(dx, dy)| (dx, dy) != (bx, by) && dx.abs() <= max_shift && dy.abs() <= max_shift)
+                .collect();
+            consider(&near, &mut best);
         }
     }
     match best {
@@ -443,6 +589,7 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
     let doc_l = doc.at_level(level);
     let usable = prep.usable(doc);
     let reference = &prep.levels[level];
+    let plane = ShiftPlane::new(&doc_l, &usable, doc.width, doc.height, MAX_SHIFT_PX as usize);
     let mut zones = Vec::new();
     for z in &t.file.zones {
         if !matches!(z.kind, ZoneKind::Static | ZoneKind::Background | ZoneKind::Portrait) {
@@ -453,7 +600,7 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
         let (x0, y0, x1, y1) = zone_px(&outer, doc.width, doc.height);
         let area = (x1 - x0) * (y1 - y0);
         let shift = ((z.tolerance_mm * REF_PX_PER_MM).round() as i32).clamp(0, MAX_SHIFT_PX);
-        let Some(score) = best_ncc(&doc_l, &usable, doc.width, doc.height, reference, &pixels, shift, area) else { continue };
+        let Some(score) = best_ncc_in(&plane, reference, &pixels, shift, area) else { continue };
         let threshold = z.thresholds.get(level).copied().unwrap_or(DEFAULT_ZONE_THRESHOLD);
         zones.push(ZoneResult { name: z.name.clone(), kind: z.kind, rect: z.rect, score, threshold, ok: true, level, detail: None });
     }
@@ -575,6 +722,24 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shifted_sums_match_the_scalar_ones_bit_for_bit() {
+        let (w, h) = (37usize, 23usize);
+        let doc: Vec<f32> = (0..w * h).map(|i| ((i * 7919) % 251) as f32 * 0.731 + 0.001 * i as f32).collect();
+        let reference: Vec<f32> = (0..w * h).map(|i| ((i * 104_729) % 241) as f32 * 1.37).collect();
+        let usable: Vec<bool> = (0..w * h).map(|i| (i * 31) % 11 != 0).collect();
+        // Rows in order with gaps, including the plane's borders.
+        let pixels: Vec<usize> = (0..w * h).filter(|&i| (i % w) % 3 != 1 && (i / w) != 5).collect();
+        let plane = ShiftPlane::new(&doc, &usable, w, h, 3);
+        let shifts: Vec<(i32, i32)> = (-5..=5).flat_map(|dy| (-5..=5).map(move |dx| (dx, dy))).collect();
+        let got = plane.sums(&reference, &pixels, &shifts);
+        for (&(dx, dy), g) in shifts.iter().zip(&got) {
+            let want = NccSums::at(&doc, &usable, w, h, &reference, &pixels, dx, dy);
+            let bits = |s: &NccSums| (s.n, s.sa.to_bits(), s.sb.to_bits(), s.saa.to_bits(), s.sbb.to_bits(), s.sab.to_bits());
+            assert_eq!(bits(g), bits(&want), "shift ({dx}, {dy})");
+        }
+    }
 
     #[test]
     fn grow_is_a_square_dilation() {
