@@ -198,15 +198,35 @@ pub fn warp_plane(src: &[f32], width: usize, height: usize, out_to_src: &Homogra
         return (out, valid);
     }
     let (xmax, ymax) = ((width - 1) as f64, (height - 1) as f64);
-    // A row's source positions first, then its samples: two short loops
-    // keep more pixels in flight than one long one.
-    let mut pos = vec![(f64::NAN, f64::NAN); out_w];
+    let h = &out_to_src.0;
+    // A row's source positions first (`Homography::apply` less the pixel
+    // centre offset, NaN where it has none), then its samples: two short
+    // loops keep more pixels in flight than one long one, and the first
+    // vectorises.
+    let (mut px, mut py) = (vec![f64::NAN; out_w], vec![f64::NAN; out_w]);
     for v in 0..out_h {
-        for (u, p) in pos.iter_mut().enumerate() {
-            *p = out_to_src.apply(u as f64 + 0.5, v as f64 + 0.5).map_or((f64::NAN, f64::NAN), |(x, y)| (x - 0.5, y - 0.5));
+        let y = v as f64 + 0.5;
+        for (u, (px, py)) in px.iter_mut().zip(py.iter_mut()).enumerate() {
+            let x = u as f64 + 0.5;
+            let w = h[6] * x + h[7] * y + h[8];
+            let none = w.abs() < 1e-12;
+            let (sx, sy) = ((h[0] * x + h[1] * y + h[2]) / w, (h[3] * x + h[4] * y + h[5]) / w);
+            (*px, *py) = if none { (f64::NAN, f64::NAN) } else { (sx - 0.5, sy - 0.5) };
         }
         let (out_row, valid_row) = (&mut out[v * out_w..(v + 1) * out_w], &mut valid[v * out_w..(v + 1) * out_w]);
-        for ((&(fx, fy), o), ok) in pos.iter().zip(out_row).zip(valid_row) {
+        for u in 0..out_w {
+            // The source rows a little further along are fetched ahead: a
+            // rotated page walks across rows, which defeats the hardware
+            // prefetchers.
+            if u % 8 == 0 {
+                if let (Some(&fx), Some(&fy)) = (px.get(u + 32), py.get(u + 32)) {
+                    if fx >= 0.0 && fy >= 0.0 && fx <= xmax && fy <= ymax {
+                        prefetch(src, fy as usize * width + fx as usize);
+                        prefetch(src, (fy as usize + 1).min(height - 1) * width + fx as usize);
+                    }
+                }
+            }
+            let (fx, fy) = (px[u], py[u]);
             if !(fx >= 0.0 && fy >= 0.0 && fx <= xmax && fy <= ymax) {
                 continue;
             }
@@ -220,11 +240,23 @@ pub fn warp_plane(src: &[f32], width: usize, height: usize, out_to_src: &Homogra
             let (c, d) = (src[i1], src[i1 + dx]);
             let top = a + (b - a) * ax;
             let bot = c + (d - c) * ax;
-            *o = top + (bot - top) * ay;
-            *ok = true;
+            out_row[u] = top + (bot - top) * ay;
+            valid_row[u] = true;
         }
     }
     (out, valid)
+}
+
+/// Asks for `v[i]` to be brought into cache (no effect on results).
+#[inline(always)]
+fn prefetch<T>(v: &[T], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(p) = v.get(i) {
+        // SAFETY: a prefetch only hints the cache; the address is valid anyway.
+        unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((p as *const T).cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (v, i);
 }
 
 /// Separable box blur of a single-channel plane with radius `r` (window
