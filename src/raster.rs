@@ -3,7 +3,7 @@
 //! perspective warping.
 
 use crate::geometry::Homography;
-use image::{DynamicImage, RgbImage};
+use image::{DynamicImage, GrayImage, RgbImage};
 
 /// An RGB image as f32 (0–255), row-major, three interleaved channels.
 #[derive(Clone, Debug, PartialEq)]
@@ -181,6 +181,48 @@ fn bilinear(width: usize, height: usize, x: f64, y: f64, p: impl Fn(usize) -> [f
         out[i] = top + (bot - top) * ay;
     }
     Some(out)
+}
+
+/// `img.to_luma8()`, computed directly for 8-bit sRGB colour (the decoded
+/// scans): the image crate converts through f32 buffers 256 pixels at a time
+/// with a scalar rounding call per pixel. Same arithmetic, same luminance
+/// coefficients (the BT.709 Y row its colour management derives for sRGB,
+/// bit for bit), so the same bytes; any other image takes the crate's path.
+pub fn gray(img: &DynamicImage) -> GrayImage {
+    match img {
+        DynamicImage::ImageRgb8(rgb) if img.color_space() == image::metadata::Cicp::SRGB => {
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2 (checked just above).
+                return unsafe { gray_srgb_avx2(rgb) };
+            }
+            gray_srgb(rgb)
+        }
+        other => other.to_luma8(),
+    }
+}
+
+#[inline(always)]
+fn gray_srgb(rgb: &RgbImage) -> GrayImage {
+    // 1/255 and the Y row of sRGB's RGB-to-XYZ matrix, as the crate has them.
+    const R: f32 = 1.0 / 255.0;
+    let c = [f32::from_bits(0x3e59_c05b), f32::from_bits(0x3f37_15fc), f32::from_bits(0x3d93_cf75)];
+    let mut px = vec![0u8; rgb.as_raw().len() / 3];
+    for (o, p) in px.iter_mut().zip(rgb.as_raw().chunks_exact(3)) {
+        let mut luma = 0.0f32;
+        for (&v, c) in p.iter().zip(c) {
+            luma += v as f32 * R * c;
+        }
+        // Saturating, as the crate's conversion.
+        *o = (luma * 255.0).round() as u8;
+    }
+    GrayImage::from_raw(rgb.width(), rgb.height(), px).expect("one byte per pixel")
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn gray_srgb_avx2(rgb: &RgbImage) -> GrayImage {
+    gray_srgb(rgb)
 }
 
 /// Luminance (Rec. 601 weights) of 8-bit pixels: [`Planes::luma`] of their
@@ -599,6 +641,16 @@ mod tests {
                 assert_eq!(o1.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), o2.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), "{m:?} {ow}×{oh}");
             }
         }
+    }
+
+    #[test]
+    fn gray_is_the_image_crates_luma_for_every_colour() {
+        let all = RgbImage::from_fn(4096, 4096, |x, y| {
+            let i = y * 4096 + x;
+            image::Rgb([(i >> 16) as u8, (i >> 8) as u8, i as u8])
+        });
+        let img = DynamicImage::ImageRgb8(all);
+        assert!(gray(&img) == img.to_luma8());
     }
 
     #[test]
