@@ -426,62 +426,112 @@ fn box_blur_generic(src: &[f32], width: usize, height: usize, r: usize) -> Vec<f
 
 /// [`box_blur`] with AVX2: eight rows' running sums in the lanes of one
 /// register (the rows transposed in and out), and the column sums eight
-/// columns a register. Every sum takes the generic code's additions in its
-/// order, without FMA: the same bits.
+/// columns a register. The row sums are produced strip by strip into a ring
+/// of rows that the column sums consume while it is still in cache. Every
+/// sum takes the generic code's additions in its order, without FMA: the
+/// same bits.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn box_blur_avx2(src: &[f32], width: usize, height: usize, r: usize) -> Vec<f32> {
     use std::arch::x86_64::*;
-    let mut tmp = vec![0.0f32; src.len()];
     let n = (2 * r + 1) as f32;
+    // Rows y - r ..= y + r + 1 are read at output row y, and up to seven more
+    // produced ahead.
+    let cap = 2 * r + 10;
+    let mut ring = vec![0.0f32; cap * width];
+    let slot = |row: usize| (row % cap) * width;
+    let mut scratch = (vec![_mm256_setzero_ps(); width], vec![_mm256_setzero_ps(); width]);
+    let mut produced = 0;
+    let mut produce_until = |row: usize, ring: &mut [f32]| {
+        while produced <= row {
+            if produced + 8 <= height {
+                let slots: [usize; 8] = std::array::from_fn(|j| slot(produced + j));
+                row_sums8(&src[produced * width..(produced + 8) * width], ring, slots, width, r, n, &mut scratch);
+                produced += 8;
+            } else {
+                let o = slot(produced);
+                running_sums::<1>(&src[produced * width..(produced + 1) * width], &mut ring[o..o + width], width, r, n);
+                produced += 1;
+            }
+        }
+    };
+    let clamped = |y: isize| y.clamp(0, height as isize - 1) as usize;
+    produce_until(clamped(r as isize), &mut ring);
+    let mut s = vec![0.0f32; width];
+    for i in -(r as isize)..=r as isize {
+        let o = slot(clamped(i));
+        for (a, b) in s.iter_mut().zip(&ring[o..o + width]) {
+            *a += b;
+        }
+    }
+    let inv = 1.0 / n;
+    // Written row by row, without zeroing the plane first.
+    let mut out: Vec<f32> = Vec::with_capacity(width * height);
+    let spare = &mut out.spare_capacity_mut()[..width * height];
+    for y in 0..height {
+        for (o, a) in spare[y * width..(y + 1) * width].iter_mut().zip(&s) {
+            o.write(a * inv);
+        }
+        let (add, sub) = (clamped(y as isize + r as isize + 1), clamped(y as isize - r as isize));
+        produce_until(add, &mut ring);
+        let (ao, so) = (slot(add), slot(sub));
+        for ((a, p), m) in s.iter_mut().zip(&ring[ao..ao + width]).zip(&ring[so..so + width]) {
+            *a += p - m;
+        }
+    }
+    // SAFETY: every row of the plane was written above.
+    unsafe { out.set_len(width * height) };
+    out
+}
+
+/// `running_sums::<8>` of the eight `rows`, row j written at `out[slots[j]..]`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::type_complexity)]
+fn row_sums8(rows: &[f32], out: &mut [f32], slots: [usize; 8], width: usize, r: usize, n: f32, scratch: &mut (Vec<std::arch::x86_64::__m256>, Vec<std::arch::x86_64::__m256>)) {
+    use std::arch::x86_64::*;
     let clamped = |i: isize| i.clamp(0, width as isize - 1) as usize;
-    let (mut cols, mut sums) = (vec![_mm256_setzero_ps(); width], vec![_mm256_setzero_ps(); width]);
-    for (rows, out) in src.chunks_exact(8 * width).zip(tmp.chunks_exact_mut(8 * width)) {
-        // cols[x]: the eight rows' values at x.
-        let mut x = 0;
-        while x + 8 <= width {
-            let block = transpose8(std::array::from_fn(|j| load8(&rows[j * width + x..])));
-            cols[x..x + 8].copy_from_slice(&block);
-            x += 8;
+    let (cols, sums) = scratch;
+    // cols[x]: the eight rows' values at x.
+    let mut x = 0;
+    while x + 8 <= width {
+        let block = transpose8(std::array::from_fn(|j| load8(&rows[j * width + x..])));
+        cols[x..x + 8].copy_from_slice(&block);
+        x += 8;
+    }
+    for (x, c) in cols.iter_mut().enumerate().skip(x) {
+        *c = _mm256_setr_ps(rows[x], rows[width + x], rows[2 * width + x], rows[3 * width + x], rows[4 * width + x], rows[5 * width + x], rows[6 * width + x], rows[7 * width + x]);
+    }
+    // Each row's first window summed as `running_sums` sums it.
+    let first: [f32; 8] = std::array::from_fn(|j| {
+        let row = &rows[j * width..(j + 1) * width];
+        (0..=2 * r).map(|i| row[clamped(i as isize - r as isize)]).sum()
+    });
+    let mut s = load8(&first);
+    let nv = _mm256_set1_ps(n);
+    for (x, o) in sums.iter_mut().enumerate() {
+        let (out_i, in_i) = (clamped(x as isize - r as isize), (x + r + 1).min(width - 1));
+        *o = _mm256_div_ps(s, nv);
+        s = _mm256_add_ps(s, _mm256_sub_ps(cols[in_i], cols[out_i]));
+    }
+    let mut x = 0;
+    while x + 8 <= width {
+        let block = transpose8(std::array::from_fn(|k| sums[x + k]));
+        for (j, v) in block.iter().enumerate() {
+            let dst = &mut out[slots[j] + x..slots[j] + x + 8];
+            // SAFETY: `dst` holds eight f32.
+            unsafe { _mm256_storeu_ps(dst.as_mut_ptr(), *v) };
         }
-        for (x, c) in cols.iter_mut().enumerate().skip(x) {
-            *c = _mm256_setr_ps(rows[x], rows[width + x], rows[2 * width + x], rows[3 * width + x], rows[4 * width + x], rows[5 * width + x], rows[6 * width + x], rows[7 * width + x]);
-        }
-        // Each row's first window summed as `running_sums` sums it.
-        let first: [f32; 8] = std::array::from_fn(|j| {
-            let row = &rows[j * width..(j + 1) * width];
-            (0..=2 * r).map(|i| row[clamped(i as isize - r as isize)]).sum()
-        });
-        let mut s = load8(&first);
-        let nv = _mm256_set1_ps(n);
-        for (x, o) in sums.iter_mut().enumerate() {
-            let (out_i, in_i) = (clamped(x as isize - r as isize), (x + r + 1).min(width - 1));
-            *o = _mm256_div_ps(s, nv);
-            s = _mm256_add_ps(s, _mm256_sub_ps(cols[in_i], cols[out_i]));
-        }
-        let mut x = 0;
-        while x + 8 <= width {
-            let block = transpose8(std::array::from_fn(|k| sums[x + k]));
-            for (j, v) in block.iter().enumerate() {
-                // SAFETY: row j of the strip has 8 values from x on.
-                unsafe { _mm256_storeu_ps(out[j * width + x..j * width + x + 8].as_mut_ptr(), *v) };
-            }
-            x += 8;
-        }
-        for (x, v) in sums.iter().enumerate().skip(x) {
-            let mut lanes = [0.0f32; 8];
-            // SAFETY: `lanes` holds eight f32.
-            unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), *v) };
-            for (j, &l) in lanes.iter().enumerate() {
-                out[j * width + x] = l;
-            }
+        x += 8;
+    }
+    for (x, v) in sums.iter().enumerate().skip(x) {
+        let mut lanes = [0.0f32; 8];
+        // SAFETY: `lanes` holds eight f32.
+        unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), *v) };
+        for (j, &l) in lanes.iter().enumerate() {
+            out[slots[j] + x] = l;
         }
     }
-    let done = src.len() - src.len() % (8 * width);
-    for (row, out) in src[done..].chunks_exact(width).zip(tmp[done..].chunks_exact_mut(width)) {
-        running_sums::<1>(row, out, width, r, n);
-    }
-    vertical_sums(&tmp, width, height, r, n)
 }
 
 /// Eight floats from the start of `v`.
@@ -613,7 +663,7 @@ mod tests {
 
     #[test]
     fn vectorised_box_blur_matches_the_generic_one_bit_for_bit() {
-        for (w, h) in [(37usize, 29usize), (8, 8), (5, 19), (64, 3), (17, 16)] {
+        for (w, h) in [(37usize, 29usize), (8, 8), (5, 19), (64, 3), (17, 16), (23, 100), (40, 67)] {
             let v: Vec<f32> = (0..w * h).map(|i| ((i * 7919) % 257) as f32 * 0.37 + (i % 13) as f32 * 1e-3).collect();
             for r in [1usize, 2, 3, 7, 12, 40] {
                 let want = box_blur_generic(&v, w, h, r);
