@@ -65,7 +65,13 @@ pub fn base_luma(rgb: &Planes) -> Vec<f32> {
 
 /// The base luminance smoothed for comparison `level`.
 pub fn level_luma(base: &[f32], width: usize, height: usize, level: usize) -> Vec<f32> {
-    let mut l = box_blur(&box_blur(base, width, height, 2), width, height, 2);
+    level_from_mean(&box_blur(base, width, height, 2), width, height, level)
+}
+
+/// [`level_luma`] from the base's 5-pixel mean (`box_blur(base, 2)`, its
+/// first step), when that is at hand.
+pub fn level_from_mean(mean: &[f32], width: usize, height: usize, level: usize) -> Vec<f32> {
+    let mut l = box_blur(mean, width, height, 2);
     let r = LEVELS[level.min(LEVELS.len() - 1)];
     if r > 0 {
         l = box_blur(&box_blur(&l, width, height, r), width, height, r);
@@ -112,6 +118,9 @@ pub struct PreparedReference {
     pub ink: Vec<bool>,
     /// The lightly denoised luminance ([`base_luma`]), for fine print.
     pub base: Vec<f32>,
+    /// `base`'s 5-pixel mean (`box_blur(base, 2)`): the first step of every
+    /// level, and what fine print is measured against.
+    pub base_mean: Vec<f32>,
 }
 
 impl PreparedReference {
@@ -121,13 +130,15 @@ impl PreparedReference {
     }
 
     pub fn from_base(base: &[f32], width: usize, height: usize, mask: &[u8]) -> PreparedReference {
+        let base_mean = box_blur(base, width, height, 2);
         PreparedReference {
             width,
             height,
-            levels: (0..LEVELS.len()).map(|l| level_luma(base, width, height, l)).collect(),
+            levels: (0..LEVELS.len()).map(|l| level_from_mean(&base_mean, width, height, l)).collect(),
             sharpness: sharpness(base, width, height, |i| mask.get(i).is_some_and(|&m| m < 128)),
             ink: grow(&text_ink(base, width, height), width, height, 2),
             base: base.to_vec(),
+            base_mean,
         }
     }
 
@@ -571,13 +582,34 @@ impl TemplateEval {
 
 /// Compares `doc` (rectified into `t`'s frame) with `t`'s reference.
 pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
+    let (mut eval, prior) = compare(doc, t)?;
+    add_details(doc, t, &mut eval, &prior);
+    Some(eval)
+}
+
+/// What [`add_details`] reuses of [`compare`]'s work.
+#[derive(Clone, Debug)]
+pub struct Compared {
+    /// The document at the comparison level, its 5-pixel mean, and its
+    /// comparable pixels.
+    doc_l: Vec<f32>,
+    doc_mean: Vec<f32>,
+    usable: Vec<bool>,
+}
+
+/// [`evaluate`] up to the template score: the zones and the portrait frame,
+/// enough to choose among templates (score, `matches`, `fail_fraction`).
+/// [`add_details`] adds what only the chosen template's report needs.
+pub fn compare(doc: &Rectified, t: &Template) -> Option<(TemplateEval, Compared)> {
     let (prep, mask) = (t.prepared()?, t.mask.as_ref()?);
     if doc.width != prep.width || doc.height != prep.height {
         return None;
     }
     let mask = mask.as_raw();
     let level = choose_level(doc.sharpness(mask), prep.sharpness);
-    let doc_l = doc.at_level(level);
+    // The 5-pixel mean serves the level and the fine-print comparison.
+    let doc_mean = box_blur(&doc.base, doc.width, doc.height, 2);
+    let doc_l = level_from_mean(&doc_mean, doc.width, doc.height, level);
     let usable = prep.usable(doc);
     let reference = &prep.levels[level];
     let plane = ShiftPlane::new(&doc_l, &usable, doc.width, doc.height, MAX_SHIFT_PX as usize);
@@ -622,6 +654,18 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
     let n = zones.len() as f64;
     let score = zones.iter().map(|z| z.score).sum::<f64>() / n;
     let fail_fraction = zones.iter().filter(|z| !z.ok).count() as f64 / n;
+    Some((TemplateEval { zones, score, fail_fraction, level }, Compared { doc_l, doc_mean, usable }))
+}
+
+/// Appends to `eval` (from [`compare`] of `doc` with `t`) the checks that are
+/// not part of the template score: where the page's print stops around the
+/// portrait, and local changes.
+pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior: &Compared) {
+    let (Some(prep), Some(mask)) = (t.prepared(), t.mask.as_ref()) else { return };
+    let mask = mask.as_raw();
+    let (level, zones) = (eval.level, &mut eval.zones);
+    let (doc_l, doc_mean, usable) = (&prior.doc_l, &prior.doc_mean, &prior.usable);
+    let reference = &prep.levels[level];
     // Where the page's print stops around the photo: judged on its own, not
     // part of the template score (a pasted photo says nothing about the
     // layout).
@@ -661,9 +705,10 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
         let stable: Vec<bool> = (0..usable.len()).map(|i| usable[i] && mask[i] < MASK_FINE_VARIES / 2 && inner(i)).collect();
         (stable, &doc.base, &prep.base, FINE_MAX_SHIFT_PX)
     } else {
-        ((0..usable.len()).map(|i| usable[i] && mask[i] < 128).collect(), &doc_l, reference, 0)
+        ((0..usable.len()).map(|i| usable[i] && mask[i] < 128).collect(), doc_l, reference, 0)
     };
-    for (k, c) in super::local::changes(compared, compared_ref, &doc.base, &prep.base, &stable, doc.width, doc.height, max_shift).into_iter().enumerate() {
+    let fine = super::local::Fine { doc: &doc.base, reference: &prep.base, doc_mean, reference_mean: &prep.base_mean };
+    for (k, c) in super::local::changes_in(compared, compared_ref, &fine, &stable, doc.width, doc.height, max_shift).into_iter().enumerate() {
         use super::local::{MAX_WINDOW_NCC, MIN_CONTRAST_RATIO};
         let mut measured = Vec::new();
         if let Some(v) = c.ncc {
@@ -695,7 +740,6 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
             )),
         });
     }
-    Some(TemplateEval { zones, score, fail_fraction, level })
 }
 
 #[cfg(test)]
