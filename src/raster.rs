@@ -356,17 +356,37 @@ fn warp_plane_avx2(src: &[f32], width: usize, height: usize, out_to_src: &Homogr
             // One column right unless at the last, one row down unless at the last.
             let dx = _mm_and_si128(_mm_cmplt_epi32(xi, w1), one);
             let i1 = _mm_add_epi32(i0, _mm_and_si128(_mm_cmplt_epi32(yi, h1), wv));
-            // SAFETY: every index is inside `src`: lanes inside the plane
-            // address their pixel and its right and lower neighbours
-            // (clamped), the others pixel 0.
-            let (a, b, c, d) = unsafe {
-                let p = src.as_ptr();
-                (
-                    _mm_i32gather_ps::<4>(p, i0),
-                    _mm_i32gather_ps::<4>(p, _mm_add_epi32(i0, dx)),
-                    _mm_i32gather_ps::<4>(p, i1),
-                    _mm_i32gather_ps::<4>(p, _mm_add_epi32(i1, dx)),
-                )
+            // The four lanes usually fall in one row, a few pixels apart:
+            // their corners are then picked out of eight floats read from
+            // each of the two rows instead of gathered.
+            let mut lanes = [0i32; 4];
+            // SAFETY: `lanes` holds four i32.
+            unsafe { _mm_storeu_si128(lanes.as_mut_ptr().cast(), i0) };
+            let first = lanes[0];
+            let near = mask == 0xF && lanes.iter().all(|&i| (0..=6).contains(&(i - first))) && _mm_cvtsi128_si32(xi) as usize + 8 <= width;
+            let (a, b, c, d) = if near {
+                let rel = _mm256_castsi128_si256(_mm_sub_epi32(i0, _mm_set1_epi32(first)));
+                let next = _mm256_add_epi32(rel, _mm256_set1_epi32(1));
+                let below = _mm_extract_epi32::<0>(_mm_sub_epi32(i1, i0)) as usize;
+                // SAFETY: the row holds eight floats from `first` on (checked
+                // above), and `first + below` is the same column of the row
+                // below, or of the same row at the last.
+                let (top_row, bottom_row) = unsafe { (_mm256_loadu_ps(src.as_ptr().add(first as usize)), _mm256_loadu_ps(src.as_ptr().add(first as usize + below))) };
+                let pick = |row: __m256, idx: __m256i| _mm256_castps256_ps128(_mm256_permutevar8x32_ps(row, idx));
+                (pick(top_row, rel), pick(top_row, next), pick(bottom_row, rel), pick(bottom_row, next))
+            } else {
+                // SAFETY: every index is inside `src`: lanes inside the plane
+                // address their pixel and its right and lower neighbours
+                // (clamped), the others pixel 0.
+                unsafe {
+                    let p = src.as_ptr();
+                    (
+                        _mm_i32gather_ps::<4>(p, i0),
+                        _mm_i32gather_ps::<4>(p, _mm_add_epi32(i0, dx)),
+                        _mm_i32gather_ps::<4>(p, i1),
+                        _mm_i32gather_ps::<4>(p, _mm_add_epi32(i1, dx)),
+                    )
+                }
             };
             let top = _mm_add_ps(a, _mm_mul_ps(_mm_sub_ps(b, a), ax));
             let bot = _mm_add_ps(c, _mm_mul_ps(_mm_sub_ps(d, c), ax));
