@@ -150,44 +150,41 @@ impl PreparedReference {
 
     /// [`Self::usable`] from a rectified base luminance and its validity.
     pub fn usable_pixels(&self, base: &[f32], valid: &[bool], width: usize, height: usize) -> Vec<bool> {
-        let ink = text_ink(base, width, height);
-        let added: Vec<bool> = (0..ink.len()).map(|i| ink[i] && !self.ink[i]).collect();
+        // `text_ink` where the reference has none.
+        let local = box_blur(base, width, height, (1.5 * REF_PX_PER_MM) as usize);
+        let added: Vec<bool> = base.iter().zip(&local).zip(&self.ink).map(|((&b, &m), &r)| b < m - INK_LEVELS && !r).collect();
         // With the antialiased rim of its strokes, which the core test misses.
         let added = grow(&added, width, height, ADDED_INK_RIM_PX);
-        (0..valid.len()).map(|i| valid[i] && !added[i]).collect()
+        valid.iter().zip(&added).map(|(&v, &a)| v && !a).collect()
     }
 }
 
 /// Grows a binary mask by `r` pixels (every pixel within a (2r+1)² square
 /// of a set one is set).
 pub fn grow(mask: &[bool], width: usize, height: usize, r: usize) -> Vec<bool> {
-    if width == 0 || height == 0 {
+    if width == 0 || height == 0 || r == 0 {
         return mask.to_vec();
     }
-    // Separable: along rows, then along columns, counting the set pixels in
-    // a sliding window.
-    let mut rows = vec![false; mask.len()];
+    // Separable: each row OR-ed with itself shifted by up to r either way,
+    // then each row OR-ed with the rows up to r above and below (loops over
+    // whole rows, which vectorise).
+    let mut rows = mask.to_vec();
     for (src, dst) in mask.chunks_exact(width).zip(rows.chunks_exact_mut(width)) {
-        let mut n: usize = src[..(r + 1).min(width)].iter().map(|&m| usize::from(m)).sum();
-        for x in 0..width {
-            dst[x] = n > 0;
-            n += src.get(x + r + 1).map_or(0, |&m| usize::from(m));
-            n -= x.checked_sub(r).map_or(0, |i| usize::from(src[i]));
+        for k in 1..=r.min(width - 1) {
+            for (d, &s) in dst[..width - k].iter_mut().zip(&src[k..]) {
+                *d |= s;
+            }
+            for (d, &s) in dst[k..].iter_mut().zip(&src[..width - k]) {
+                *d |= s;
+            }
         }
     }
-    let row = |y: usize| &rows[y * width..(y + 1) * width];
-    let mut n = vec![0usize; width];
-    for y in 0..(r + 1).min(height) {
-        n.iter_mut().zip(row(y)).for_each(|(n, &m)| *n += usize::from(m));
-    }
-    let mut out = vec![false; mask.len()];
-    for y in 0..height {
-        out[y * width..(y + 1) * width].iter_mut().zip(&n).for_each(|(o, &n)| *o = n > 0);
-        if y + r + 1 < height {
-            n.iter_mut().zip(row(y + r + 1)).for_each(|(n, &m)| *n += usize::from(m));
-        }
-        if y >= r {
-            n.iter_mut().zip(row(y - r)).for_each(|(n, &m)| *n -= usize::from(m));
+    let mut out = rows.clone();
+    for (y, o) in out.chunks_exact_mut(width).enumerate() {
+        for yy in (y.saturating_sub(r)..(y + r + 1).min(height)).filter(|&yy| yy != y) {
+            for (d, &s) in o.iter_mut().zip(&rows[yy * width..(yy + 1) * width]) {
+                *d |= s;
+            }
         }
     }
     out
@@ -766,7 +763,7 @@ mod tests {
 
     #[test]
     fn grow_is_a_square_dilation() {
-        for (w, h) in [(13usize, 9usize), (3, 5), (1, 1)] {
+        for (w, h) in [(13usize, 9usize), (3, 5), (1, 1), (1, 7), (40, 2)] {
             let mask: Vec<bool> = (0..w * h).map(|i| (i * 7919) % 23 == 0).collect();
             for r in 0..5 {
                 let g = grow(&mask, w, h, r);
