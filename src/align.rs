@@ -63,10 +63,34 @@ pub struct Alignment {
     pub residual_mm: f64,
 }
 
+#[derive(Clone, Debug)]
 struct Patch {
     centre_mm: (f64, f64),
     pixels: Vec<usize>,
     coarse_pixels: Vec<usize>,
+}
+
+/// What alignment uses of a template's reference, which depends on the
+/// template alone: computed on its first alignment and kept with it.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    patches: Vec<Patch>,
+    /// The comparison level downscaled for the coarse search.
+    ref_coarse: Vec<f32>,
+}
+
+impl Layout {
+    /// `None` when the template has no prepared reference and mask.
+    pub(crate) fn of(t: &Template) -> Option<Layout> {
+        let prep = t.prepared()?;
+        let mask = t.mask.as_ref()?.as_raw();
+        let (w, h) = (prep.width, prep.height);
+        let g = FormatGeometry::of(t.file.format);
+        let mut excluded: Vec<RectMm> = vec![grown(&g.mrz_zone(), 1.0)];
+        excluded.extend(t.file.zones.iter().filter(|z| z.kind == ZoneKind::Portrait).map(|z| grown(&z.rect, 2.5)));
+        let reference = &prep.levels[1];
+        Some(Layout { patches: patches(reference, mask, w, h, &excluded), ref_coarse: downscale(reference, w, h, COARSE_DIV) })
+    }
 }
 
 /// Places `t`'s page in the image (`work_luma`: the luminance of the image
@@ -75,17 +99,13 @@ struct Patch {
 /// enough to place the page.
 pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, start: &Homography, t: &Template, search_mm: f64) -> Option<Alignment> {
     let prep = t.prepared()?;
-    let mask = t.mask.as_ref()?.as_raw();
     let (w, h) = (prep.width, prep.height);
     let g = FormatGeometry::of(t.file.format);
-    let mut excluded: Vec<RectMm> = vec![grown(&g.mrz_zone(), 1.0)];
-    excluded.extend(t.file.zones.iter().filter(|z| z.kind == ZoneKind::Portrait).map(|z| grown(&z.rect, 2.5)));
     let reference = &prep.levels[1];
-    let patches = patches(reference, mask, w, h, &excluded);
+    let Layout { patches, ref_coarse } = t.align_layout()?;
     if patches.len() < MIN_PATCHES {
         return None;
     }
-    let ref_coarse = downscale(reference, w, h, COARSE_DIV);
     let (all_x, all_y): (Vec<f64>, Vec<f64>) = patches.iter().map(|p| p.centre_mm).unzip();
     let mut current = *start;
     // The correction so far, in the document frame.
@@ -111,7 +131,7 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
         let fine_pad = if coarse.is_some() { COARSE_DIV * (coarse_r as usize + 1) } else { 0 } + r as usize + 2;
         let plane = ShiftPlane::new(&doc_luma, &usable, w, h, fine_pad);
         let mut matches: Vec<((f64, f64), (f64, f64), f64)> = Vec::new();
-        for p in &patches {
+        for p in patches {
             let start_shift = match &coarse_plane {
                 Some(cp) => {
                     let Some((_, dx, dy)) = best_shift(cp, &ref_coarse, &p.coarse_pixels, (0, 0), coarse_r) else { continue };

@@ -246,13 +246,13 @@ impl Screener {
         let t0 = Instant::now();
         self.limits.check_dimensions(img.width(), img.height())?;
         let sha = hex_sha256(img.as_bytes());
-        let gray: GrayImage = img.to_luma8();
+        let gray: GrayImage = crate::raster::gray(img);
         Ok(self.finish(img, &gray, reading, sha, 0.0, 0.0, t0))
     }
 
     fn screen_decoded(&self, img: &DynamicImage, image_sha256: String, decode_ms: f64, t0: Instant) -> Report {
         let t_read = Instant::now();
-        let gray: GrayImage = img.to_luma8();
+        let gray: GrayImage = crate::raster::gray(img);
         let reading = self.reader.read(&gray);
         let read_ms = ms(t_read);
         self.finish(img, &gray, reading, image_sha256, decode_ms, read_ms, t0)

@@ -60,7 +60,28 @@ pub struct Change {
 #[allow(clippy::too_many_arguments)]
 pub fn changes(doc: &[f32], reference: &[f32], doc_fine: &[f32], reference_fine: &[f32], stable: &[bool], print: &[bool], width: usize, height: usize, max_shift: usize) -> Vec<Change> {
     let n = width * height;
-    if n == 0 || [doc.len(), reference.len(), doc_fine.len(), reference_fine.len(), stable.len(), print.len()].iter().any(|&l| l != n) {
+    if n == 0 || [doc_fine.len(), reference_fine.len()].iter().any(|&l| l != n) {
+        return Vec::new();
+    }
+    let (doc_mean, reference_mean) = (box_blur(doc_fine, width, height, 2), box_blur(reference_fine, width, height, 2));
+    let fine = Fine { doc: doc_fine, reference: reference_fine, doc_mean: &doc_mean, reference_mean: &reference_mean };
+    changes_in(doc, reference, &fine, stable, print, width, height, max_shift)
+}
+
+/// The fine print of the document and the reference, each with its 5-pixel
+/// mean (`box_blur(_, 2)`), which the caller may have at hand.
+pub struct Fine<'a> {
+    pub doc: &'a [f32],
+    pub reference: &'a [f32],
+    pub doc_mean: &'a [f32],
+    pub reference_mean: &'a [f32],
+}
+
+/// [`changes`] with the fine print's means given.
+#[allow(clippy::too_many_arguments)]
+pub fn changes_in(doc: &[f32], reference: &[f32], fine: &Fine, stable: &[bool], print: &[bool], width: usize, height: usize, max_shift: usize) -> Vec<Change> {
+    let n = width * height;
+    if n == 0 || [doc.len(), reference.len(), fine.doc.len(), fine.reference.len(), fine.doc_mean.len(), fine.reference_mean.len(), stable.len(), print.len()].iter().any(|&l| l != n) {
         return Vec::new();
     }
     let (_, ncc) = window_moments(doc, reference, stable, width, height);
@@ -69,11 +90,8 @@ pub fn changes(doc: &[f32], reference: &[f32], doc_fine: &[f32], reference_fine:
     // Fine print (guilloche lines a pixel or two wide), which the comparison
     // level blurs away: its energy, the mean square of the detail above a
     // 5-pixel mean, per window.
-    let detail_energy = |fine: &[f32]| {
-        let m = box_blur(fine, width, height, 2);
-        mean(&(0..n).map(|i| w[i] * (fine[i] - m[i]).powi(2)).collect::<Vec<f32>>())
-    };
-    let (ea, eb) = (detail_energy(doc_fine), detail_energy(reference_fine));
+    let detail_energy = |fine: &[f32], m: &[f32]| mean(&(0..n).map(|i| w[i] * (fine[i] - m[i]).powi(2)).collect::<Vec<f32>>());
+    let (ea, eb) = (detail_energy(fine.doc, fine.doc_mean), detail_energy(fine.reference, fine.reference_mean));
     let sw = mean(&w);
     // Per pixel (window centre): the fine-print ratio where the reference
     // has fine print.

@@ -102,8 +102,9 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
         let by_mrz = std::iter::once(edge_reg.doc_to_image).chain(register::nominal_by_spacing(reading, format)).map(|h| (h, 10.0));
         rejected.into_iter().chain(by_mrz).collect()
     };
-    // Places the page by `t`'s layout and compares it with `t`'s reference.
-    let place = |t: &Template| -> Option<(zones::TemplateEval, register::Registration, zones::Rectified)> {
+    // Places the page by `t`'s layout and compares it with `t`'s reference
+    // (the template score; the report's details follow for the chosen one).
+    let place = |t: &Template| -> Option<(zones::TemplateEval, register::Registration, zones::Rectified, zones::Compared)> {
         let aligned = starts.iter().find_map(|(start, search_mm)| {
             align::align(&work_luma, work_w, work_h, factor, start, t, *search_mm)
                 .map(|a| edge_reg.aligned(a))
@@ -116,10 +117,10 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
             None => return None,
         };
         let rect = zones::rectify_luma(&work_luma, work_w, work_h, factor, &reg.doc_to_image, g.width_mm, g.height_mm);
-        zones::evaluate(&rect, t).map(|e| (e, reg, rect))
+        zones::compare(&rect, t).map(|(e, prior)| (e, reg, rect, prior))
     };
-    let mut evals: Vec<(&Template, zones::TemplateEval, register::Registration, zones::Rectified)> =
-        candidates.iter().filter_map(|t| place(t).map(|(e, reg, rect)| (*t, e, reg, rect))).collect();
+    let mut evals: Vec<(&Template, zones::TemplateEval, register::Registration, zones::Rectified, zones::Compared)> =
+        candidates.iter().filter_map(|t| place(t).map(|(e, reg, rect, prior)| (*t, e, reg, rect, prior))).collect();
     evals.sort_by(|a, b| b.1.matches().cmp(&a.1.matches()).then(b.1.score.total_cmp(&a.1.score)));
     // The page as placed by the best-matching template, else by its edges.
     let reg = evals.first().filter(|e| e.1.matches()).map(|e| e.2.clone()).unwrap_or_else(|| edge_reg.clone());
@@ -144,7 +145,7 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
             .issuer_templates()
             .iter()
             .filter(|t| t.file.format == format && !candidates.iter().any(|c| c.id() == t.id()))
-            .filter_map(|t| place(t).map(|(e, reg, _)| (t, e, reg)))
+            .filter_map(|t| place(t).map(|(e, reg, ..)| (t, e, reg)))
             .filter(|(_, e, reg)| e.matches() && reg.firm())
             .max_by(|a, b| a.1.score.total_cmp(&b.1.score));
         if let Some((t, e, reg)) = other {
@@ -193,7 +194,7 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
             .issuer_templates()
             .iter()
             .filter(|t| t.file.format == format && !candidates.iter().any(|c| c.id() == t.id()))
-            .filter_map(|t| zones::evaluate(&rect, t).filter(|e| e.matches()).map(|e| (t, e.score)))
+            .filter_map(|t| zones::compare(rect, t).map(|(e, _)| e).filter(|e| e.matches()).map(|e| (t, e.score)))
             .max_by(|a, b| a.1.total_cmp(&b.1));
         let mut msg = format!(
             "the document claims {} {} {} but matches none of its {} template(s): best {} with mean zone similarity {:.2} (a matching document ≥ {:.2})",
@@ -223,6 +224,9 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
             out.findings.extend(font);
         }
     }
+    // The portrait overhang and local changes, for the chosen template only.
+    let mut eval = eval.clone();
+    zones::add_details(rect, best, &mut eval, &evals[0].4);
     for z in eval.zones.iter().filter(|z| !z.ok) {
         let code = if z.kind == ZoneKind::Portrait { FindingCode::PortraitTampered } else { FindingCode::ZoneMismatch };
         out.findings.push(

@@ -74,7 +74,13 @@ pub fn base_luma(rgb: &Planes) -> Vec<f32> {
 
 /// The base luminance smoothed for comparison `level`.
 pub fn level_luma(base: &[f32], width: usize, height: usize, level: usize) -> Vec<f32> {
-    let mut l = box_blur(&box_blur(base, width, height, 2), width, height, 2);
+    level_from_mean(&box_blur(base, width, height, 2), width, height, level)
+}
+
+/// [`level_luma`] from the base's 5-pixel mean (`box_blur(base, 2)`, its
+/// first step), when that is at hand.
+pub fn level_from_mean(mean: &[f32], width: usize, height: usize, level: usize) -> Vec<f32> {
+    let mut l = box_blur(mean, width, height, 2);
     let r = LEVELS[level.min(LEVELS.len() - 1)];
     if r > 0 {
         l = box_blur(&box_blur(&l, width, height, r), width, height, r);
@@ -121,6 +127,9 @@ pub struct PreparedReference {
     pub ink: Vec<bool>,
     /// The lightly denoised luminance ([`base_luma`]), for fine print.
     pub base: Vec<f32>,
+    /// `base`'s 5-pixel mean (`box_blur(base, 2)`): the first step of every
+    /// level, and what fine print is measured against.
+    pub base_mean: Vec<f32>,
 }
 
 impl PreparedReference {
@@ -130,13 +139,15 @@ impl PreparedReference {
     }
 
     pub fn from_base(base: &[f32], width: usize, height: usize, mask: &[u8]) -> PreparedReference {
+        let base_mean = box_blur(base, width, height, 2);
         PreparedReference {
             width,
             height,
-            levels: (0..LEVELS.len()).map(|l| level_luma(base, width, height, l)).collect(),
+            levels: (0..LEVELS.len()).map(|l| level_from_mean(&base_mean, width, height, l)).collect(),
             sharpness: sharpness(base, width, height, |i| mask.get(i).is_some_and(|&m| m < 128)),
             ink: grow(&text_ink(base, width, height), width, height, 2),
             base: base.to_vec(),
+            base_mean,
         }
     }
 
@@ -148,44 +159,41 @@ impl PreparedReference {
 
     /// [`Self::usable`] from a rectified base luminance and its validity.
     pub fn usable_pixels(&self, base: &[f32], valid: &[bool], width: usize, height: usize) -> Vec<bool> {
-        let ink = text_ink(base, width, height);
-        let added: Vec<bool> = (0..ink.len()).map(|i| ink[i] && !self.ink[i]).collect();
+        // `text_ink` where the reference has none.
+        let local = box_blur(base, width, height, (1.5 * REF_PX_PER_MM) as usize);
+        let added: Vec<bool> = base.iter().zip(&local).zip(&self.ink).map(|((&b, &m), &r)| b < m - INK_LEVELS && !r).collect();
         // With the antialiased rim of its strokes, which the core test misses.
         let added = grow(&added, width, height, ADDED_INK_RIM_PX);
-        (0..valid.len()).map(|i| valid[i] && !added[i]).collect()
+        valid.iter().zip(&added).map(|(&v, &a)| v && !a).collect()
     }
 }
 
 /// Grows a binary mask by `r` pixels (every pixel within a (2r+1)² square
 /// of a set one is set).
 pub fn grow(mask: &[bool], width: usize, height: usize, r: usize) -> Vec<bool> {
-    if width == 0 || height == 0 {
+    if width == 0 || height == 0 || r == 0 {
         return mask.to_vec();
     }
-    // Separable: along rows, then along columns, counting the set pixels in
-    // a sliding window.
-    let mut rows = vec![false; mask.len()];
+    // Separable: each row OR-ed with itself shifted by up to r either way,
+    // then each row OR-ed with the rows up to r above and below (loops over
+    // whole rows, which vectorise).
+    let mut rows = mask.to_vec();
     for (src, dst) in mask.chunks_exact(width).zip(rows.chunks_exact_mut(width)) {
-        let mut n: usize = src[..(r + 1).min(width)].iter().map(|&m| usize::from(m)).sum();
-        for x in 0..width {
-            dst[x] = n > 0;
-            n += src.get(x + r + 1).map_or(0, |&m| usize::from(m));
-            n -= x.checked_sub(r).map_or(0, |i| usize::from(src[i]));
+        for k in 1..=r.min(width - 1) {
+            for (d, &s) in dst[..width - k].iter_mut().zip(&src[k..]) {
+                *d |= s;
+            }
+            for (d, &s) in dst[k..].iter_mut().zip(&src[..width - k]) {
+                *d |= s;
+            }
         }
     }
-    let row = |y: usize| &rows[y * width..(y + 1) * width];
-    let mut n = vec![0usize; width];
-    for y in 0..(r + 1).min(height) {
-        n.iter_mut().zip(row(y)).for_each(|(n, &m)| *n += usize::from(m));
-    }
-    let mut out = vec![false; mask.len()];
-    for y in 0..height {
-        out[y * width..(y + 1) * width].iter_mut().zip(&n).for_each(|(o, &n)| *o = n > 0);
-        if y + r + 1 < height {
-            n.iter_mut().zip(row(y + r + 1)).for_each(|(n, &m)| *n += usize::from(m));
-        }
-        if y >= r {
-            n.iter_mut().zip(row(y - r)).for_each(|(n, &m)| *n -= usize::from(m));
+    let mut out = rows.clone();
+    for (y, o) in out.chunks_exact_mut(width).enumerate() {
+        for yy in (y.saturating_sub(r)..(y + r + 1).min(height)).filter(|&yy| yy != y) {
+            for (d, &s) in o.iter_mut().zip(&rows[yy * width..(yy + 1) * width]) {
+                *d |= s;
+            }
         }
     }
     out
@@ -580,13 +588,34 @@ impl TemplateEval {
 
 /// Compares `doc` (rectified into `t`'s frame) with `t`'s reference.
 pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
+    let (mut eval, prior) = compare(doc, t)?;
+    add_details(doc, t, &mut eval, &prior);
+    Some(eval)
+}
+
+/// What [`add_details`] reuses of [`compare`]'s work.
+#[derive(Clone, Debug)]
+pub struct Compared {
+    /// The document at the comparison level, its 5-pixel mean, and its
+    /// comparable pixels.
+    doc_l: Vec<f32>,
+    doc_mean: Vec<f32>,
+    usable: Vec<bool>,
+}
+
+/// [`evaluate`] up to the template score: the zones and the portrait frame,
+/// enough to choose among templates (score, `matches`, `fail_fraction`).
+/// [`add_details`] adds what only the chosen template's report needs.
+pub fn compare(doc: &Rectified, t: &Template) -> Option<(TemplateEval, Compared)> {
     let (prep, mask) = (t.prepared()?, t.mask.as_ref()?);
     if doc.width != prep.width || doc.height != prep.height {
         return None;
     }
     let mask = mask.as_raw();
     let level = choose_level(doc.sharpness(mask), prep.sharpness);
-    let doc_l = doc.at_level(level);
+    // The 5-pixel mean serves the level and the fine-print comparison.
+    let doc_mean = box_blur(&doc.base, doc.width, doc.height, 2);
+    let doc_l = level_from_mean(&doc_mean, doc.width, doc.height, level);
     let usable = prep.usable(doc);
     let reference = &prep.levels[level];
     let plane = ShiftPlane::new(&doc_l, &usable, doc.width, doc.height, MAX_SHIFT_PX as usize);
@@ -631,6 +660,18 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
     let n = zones.len() as f64;
     let score = zones.iter().map(|z| z.score).sum::<f64>() / n;
     let fail_fraction = zones.iter().filter(|z| !z.ok).count() as f64 / n;
+    Some((TemplateEval { zones, score, fail_fraction, level }, Compared { doc_l, doc_mean, usable }))
+}
+
+/// Appends to `eval` (from [`compare`] of `doc` with `t`) the checks that are
+/// not part of the template score: where the page's print stops around the
+/// portrait, and local changes.
+pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior: &Compared) {
+    let (Some(prep), Some(mask)) = (t.prepared(), t.mask.as_ref()) else { return };
+    let mask = mask.as_raw();
+    let (level, zones) = (eval.level, &mut eval.zones);
+    let (doc_l, doc_mean, usable) = (&prior.doc_l, &prior.doc_mean, &prior.usable);
+    let reference = &prep.levels[level];
     // Where the page's print stops around the photo: judged on its own, not
     // part of the template score (a pasted photo says nothing about the
     // layout).
@@ -668,7 +709,7 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
         let stable: Vec<bool> = (0..usable.len()).map(|i| usable[i] && mask[i] < MASK_FINE_VARIES / 2 && doc_margin_ok(i, doc.width, doc.height)).collect();
         (stable, &doc.base, &prep.base, FINE_MAX_SHIFT_PX)
     } else {
-        ((0..usable.len()).map(|i| usable[i] && mask[i] < 128).collect(), &doc_l, reference, 0)
+        ((0..usable.len()).map(|i| usable[i] && mask[i] < 128).collect(), doc_l, reference, 0)
     };
     // Fine print is also looked for between personal text strokes (an
     // erased date or name takes its background print with it): off the ink
@@ -684,7 +725,8 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
             })
             .collect()
     };
-    for (k, c) in super::local::changes(compared, compared_ref, &doc.base, &prep.base, &stable, &print, doc.width, doc.height, max_shift).into_iter().enumerate() {
+    let fine = super::local::Fine { doc: &doc.base, reference: &prep.base, doc_mean, reference_mean: &prep.base_mean };
+    for (k, c) in super::local::changes_in(compared, compared_ref, &fine, &stable, &print, doc.width, doc.height, max_shift).into_iter().enumerate() {
         use super::local::{MAX_WINDOW_NCC, MIN_CONTRAST_RATIO};
         let mut measured = Vec::new();
         if let Some(v) = c.ncc {
@@ -716,7 +758,6 @@ pub fn evaluate(doc: &Rectified, t: &Template) -> Option<TemplateEval> {
             )),
         });
     }
-    Some(TemplateEval { zones, score, fail_fraction, level })
 }
 
 #[cfg(test)]
@@ -743,7 +784,7 @@ mod tests {
 
     #[test]
     fn grow_is_a_square_dilation() {
-        for (w, h) in [(13usize, 9usize), (3, 5), (1, 1)] {
+        for (w, h) in [(13usize, 9usize), (3, 5), (1, 1), (1, 7), (40, 2)] {
             let mask: Vec<bool> = (0..w * h).map(|i| (i * 7919) % 23 == 0).collect();
             for r in 0..5 {
                 let g = grow(&mask, w, h, r);

@@ -186,7 +186,7 @@ impl Reader {
 
     /// Reads the MRZ from any image (converted to grey).
     pub fn read_image(&self, image: &DynamicImage) -> MrzReading {
-        self.read(&image.to_luma8())
+        self.read(&crate::raster::gray(image))
     }
 }
 

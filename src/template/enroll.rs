@@ -335,7 +335,7 @@ fn fine_variation(rects: &[&Rectified], ref_base: &[f32], personal: &[bool], w: 
 
 /// Enrolls a template with id `id` from genuine specimens of one model.
 pub fn enroll(id: &str, specimens: &[DynamicImage], reader: &Reader) -> Result<Enrolled, Error> {
-    let readings: Vec<MrzReading> = specimens.iter().map(|s| reader.read(&s.to_luma8())).collect();
+    let readings: Vec<MrzReading> = specimens.iter().map(|s| reader.read(&crate::raster::gray(s))).collect();
     let pairs: Vec<(&DynamicImage, &MrzReading)> = specimens.iter().zip(readings.iter()).collect();
     enroll_with_readings(id, &pairs)
 }

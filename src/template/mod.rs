@@ -190,6 +190,8 @@ pub struct Template {
     pub mask: Option<image::GrayImage>,
     /// The reference prepared for comparison, computed once at load.
     prepared: Option<crate::checks::zones::PreparedReference>,
+    /// What alignment uses of the reference, computed on first use.
+    align_layout: std::sync::OnceLock<Option<crate::align::Layout>>,
     /// SHA-256 (hex) over the template file and its reference data.
     pub digest: String,
     /// Where it was loaded from (`None` for built-ins and in-memory templates).
@@ -243,12 +245,17 @@ impl Template {
             calibration: None,
         };
         let digest = crate::screen::hex_sha256(toml::to_string(&file).unwrap_or_default().as_bytes());
-        Template { file, reference: None, mask: None, prepared: None, digest, source: None, builtin: true }
+        Template { file, reference: None, mask: None, prepared: None, align_layout: Default::default(), digest, source: None, builtin: true }
     }
 
     /// The reference prepared for comparison (see [`crate::checks::zones`]).
     pub fn prepared(&self) -> Option<&crate::checks::zones::PreparedReference> {
         self.prepared.as_ref()
+    }
+
+    /// What alignment uses of the reference (see [`crate::align`]).
+    pub(crate) fn align_layout(&self) -> Option<&crate::align::Layout> {
+        self.align_layout.get_or_init(|| crate::align::Layout::of(self)).as_ref()
     }
 
     pub fn id(&self) -> &str {
@@ -330,7 +337,7 @@ impl Template {
             (Some(r), Some(m)) => Some(crate::checks::zones::PreparedReference::new(&crate::raster::Planes::from_rgb_image(r), m.as_raw())),
             _ => None,
         };
-        Ok(Template { file, reference, mask, prepared, digest, source: None, builtin: false })
+        Ok(Template { file, reference, mask, prepared, align_layout: Default::default(), digest, source: None, builtin: false })
     }
 
     /// Whether this template applies to a document claiming `issuer`,
