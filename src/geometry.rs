@@ -37,6 +37,10 @@ impl RectMm {
     pub fn contains(&self, x: f64, y: f64) -> bool {
         x >= self.x && x <= self.right() && y >= self.y && y <= self.bottom()
     }
+    /// Whether the two rectangles share any area.
+    pub fn intersects(&self, o: &RectMm) -> bool {
+        self.x < o.right() && o.x < self.right() && self.y < o.bottom() && o.y < self.bottom()
+    }
 }
 
 /// The physical layout Doc 9303 fixes for one format.

@@ -2,6 +2,7 @@
 //! [`run_all`] runs them in order and assembles the parts of the report.
 
 pub mod format;
+pub mod ink;
 pub mod local;
 pub mod mrz_font;
 pub mod mrz_geometry;

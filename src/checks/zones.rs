@@ -714,10 +714,10 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
     // Fine print is also looked for between personal text strokes (an
     // erased date or name takes its background print with it): off the ink
     // of both sides, clear of the portrait and the MRZ.
+    let outside: Vec<RectMm> = t.file.zones.iter().filter(|z| matches!(z.kind, ZoneKind::Portrait | ZoneKind::Mrz)).map(|z| if z.kind == ZoneKind::Portrait { ring_outer(&z.rect) } else { z.rect }).collect();
     let print: Vec<bool> = {
         let ink = grow(&text_ink(&doc.base, doc.width, doc.height), doc.width, doc.height, PRINT_INK_RIM_PX);
         let ref_ink = grow(&prep.ink, doc.width, doc.height, PRINT_INK_RIM_PX);
-        let outside: Vec<RectMm> = t.file.zones.iter().filter(|z| matches!(z.kind, ZoneKind::Portrait | ZoneKind::Mrz)).map(|z| if z.kind == ZoneKind::Portrait { ring_outer(&z.rect) } else { z.rect }).collect();
         (0..usable.len())
             .map(|i| {
                 let (x, y) = (((i % doc.width) as f64 + 0.5) / REF_PX_PER_MM, ((i / doc.width) as f64 + 0.5) / REF_PX_PER_MM);
@@ -725,6 +725,14 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
             })
             .collect()
     };
+    // Ink the reference lacks, or reference ink gone, where the page is the
+    // same on every specimen.
+    let judged: Vec<bool> = (0..usable.len())
+        .map(|i| {
+            let (x, y) = (((i % doc.width) as f64 + 0.5) / REF_PX_PER_MM, ((i / doc.width) as f64 + 0.5) / REF_PX_PER_MM);
+            doc.valid[i] && mask[i] < 128 && doc_margin_ok(i, doc.width, doc.height) && !outside.iter().any(|r| r.contains(x, y))
+        })
+        .collect();
     let fine = super::local::Fine { doc: &doc.base, reference: &prep.base, doc_mean, reference_mean: &prep.base_mean };
     for (k, c) in super::local::changes_in(compared, compared_ref, &fine, &stable, &print, doc.width, doc.height, max_shift).into_iter().enumerate() {
         use super::local::{MAX_WINDOW_NCC, MIN_CONTRAST_RATIO};
@@ -755,6 +763,30 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
                 c.rect.x,
                 c.rect.y,
                 measured.join(", ")
+            )),
+        });
+    }
+    // Ink changes not already inside a reported local change.
+    let local: Vec<RectMm> = zones.iter().filter(|z| z.name.starts_with("local_")).map(|z| z.rect).collect();
+    let ink = super::ink::changes(&doc.base, &prep.base, &judged, doc.width, doc.height);
+    for (k, c) in ink.into_iter().filter(|c| !local.iter().any(|r| r.intersects(&c.rect))).enumerate() {
+        zones.push(ZoneResult {
+            name: format!("ink_{}", k + 1),
+            kind: ZoneKind::Background,
+            rect: c.rect,
+            score: c.area_mm2,
+            threshold: super::ink::MIN_AREA_MM2,
+            ok: false,
+            level,
+            detail: Some(format!(
+                "the ink differs from the {} reference over {:.0} mm² at ({:.1}, {:.1}) mm: {:.0} mm² with ink the reference lacks, {:.0} mm² whose printed ink is gone (reported from {:.0} mm²)",
+                t.id(),
+                c.area_mm2,
+                c.rect.x,
+                c.rect.y,
+                c.added_mm2,
+                c.missing_mm2,
+                super::ink::MIN_AREA_MM2
             )),
         });
     }
