@@ -82,10 +82,12 @@ fn max_filter(v: &[f32], width: usize, height: usize, r: usize) -> Vec<f32> {
 
 /// Regions where `doc` and `reference` (same frame, `width`×`height`
 /// reference pixels, lightly denoised luminance) disagree about ink, over
-/// the `judged` pixels, grouped by cells within 2 mm of each other.
-pub fn changes(doc: &[f32], reference: &[f32], judged: &[bool], width: usize, height: usize) -> Vec<InkChange> {
+/// the `judged` pixels, grouped by cells within 2 mm of each other. Where
+/// `may_add` is set, ink the reference lacks is allowed (personal text
+/// running on past the specimens' longest).
+pub fn changes(doc: &[f32], reference: &[f32], judged: &[bool], may_add: &[bool], width: usize, height: usize) -> Vec<InkChange> {
     let n = width * height;
-    if n == 0 || [doc.len(), reference.len(), judged.len()].iter().any(|&l| l != n) {
+    if n == 0 || [doc.len(), reference.len(), judged.len(), may_add.len()].iter().any(|&l| l != n) {
         return Vec::new();
     }
     let (dd, rd) = (depth(doc, width, height), depth(reference, width, height));
@@ -110,7 +112,7 @@ pub fn changes(doc: &[f32], reference: &[f32], judged: &[bool], width: usize, he
                 continue;
             }
             let c = (y / CELL_PX) * cw + x / CELL_PX;
-            added[c] += usize::from(dd[i] >= STRONG_INK * gain && ref_near[i] * gain < MATCH_RATIO * dd[i]);
+            added[c] += usize::from(!may_add[i] && dd[i] >= STRONG_INK * gain && ref_near[i] * gain < MATCH_RATIO * dd[i]);
             missing[c] += usize::from(rd[i] >= STRONG_INK && doc_near[i] < MATCH_RATIO * gain * rd[i]);
         }
     }
@@ -186,10 +188,14 @@ mod tests {
         vec![true; W * H]
     }
 
+    fn none() -> Vec<bool> {
+        vec![false; W * H]
+    }
+
     #[test]
     fn the_same_page_has_no_changes() {
         let p = page(60);
-        assert!(changes(&p, &p, &all(), W, H).is_empty());
+        assert!(changes(&p, &p, &all(), &none(), W, H).is_empty());
     }
 
     #[test]
@@ -198,33 +204,37 @@ mod tests {
         // Contrast halved and a 3-pixel blur: the strokes weaken but stay.
         let pale: Vec<f32> = reference.iter().map(|v| 128.0 + 0.5 * (v - 128.0)).collect();
         let doc = box_blur(&pale, W, H, 1);
-        assert!(changes(&doc, &reference, &all(), W, H).is_empty(), "{:?}", changes(&doc, &reference, &all(), W, H));
+        assert!(changes(&doc, &reference, &all(), &none(), W, H).is_empty(), "{:?}", changes(&doc, &reference, &all(), &none(), W, H));
     }
 
     #[test]
     fn a_moved_title_is_found_as_added_and_missing_ink() {
         let (reference, doc) = (page(60), page(150));
-        let found = changes(&doc, &reference, &all(), W, H);
+        let found = changes(&doc, &reference, &all(), &none(), W, H);
         // The old place has lost its ink, the new one has ink the reference lacks.
         let at = |x_mm: f64| found.iter().find(|c| c.rect.contains(x_mm, 9.0));
         assert!(at(16.0).is_some_and(|c| c.missing_mm2 >= MIN_AREA_MM2), "{found:?}");
         assert!(at(32.0).is_some_and(|c| c.added_mm2 >= MIN_AREA_MM2), "{found:?}");
+        // Where added ink is allowed, only the old place's loss is reported.
+        let may_add: Vec<bool> = (0..W * H).map(|i| i % W >= 145).collect();
+        let found = changes(&doc, &reference, &all(), &may_add, W, H);
+        assert!(found.len() == 1 && found[0].added_mm2 == 0.0 && found[0].rect.right() < 25.0, "{found:?}");
         // Not judged there, it is not reported.
         let judged: Vec<bool> = (0..W * H).map(|i| !(30..80).contains(&(i / W))).collect();
-        assert!(changes(&doc, &reference, &judged, W, H).is_empty());
+        assert!(changes(&doc, &reference, &judged, &none(), W, H).is_empty());
     }
 
     #[test]
     fn an_erased_title_is_found_as_missing_ink() {
         let reference = page(60);
         let doc: Vec<f32> = (0..W * H).map(|i| if (40..70).contains(&(i / W)) && (60..140).contains(&(i % W)) { 220.0 } else { reference[i] }).collect();
-        let found = changes(&doc, &reference, &all(), W, H);
+        let found = changes(&doc, &reference, &all(), &none(), W, H);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].added_mm2 == 0.0 && found[0].missing_mm2 >= MIN_AREA_MM2, "{:?}", found[0]);
     }
 
     #[test]
     fn mismatched_sizes_give_nothing() {
-        assert!(changes(&[0.0; 10], &[0.0; 12], &[true; 10], 5, 2).is_empty());
+        assert!(changes(&[0.0; 10], &[0.0; 12], &[true; 10], &[false; 10], 5, 2).is_empty());
     }
 }

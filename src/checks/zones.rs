@@ -33,6 +33,26 @@ fn doc_margin_ok(i: usize, width: usize, height: usize) -> bool {
     (m..width.saturating_sub(m)).contains(&(i % width)) && (m..height.saturating_sub(m)).contains(&(i / width))
 }
 
+/// Where personal text may run on past the specimens' longest: along the
+/// rows of each personal-data band (mask ≥ 128, not in the `outside`
+/// rectangles: the portrait and the MRZ), grown by [`RUN_ON_ROWS_PX`], from
+/// the band's left end to the page's right edge.
+fn runs_on(mask: &[u8], outside: &[RectMm], width: usize, height: usize) -> Vec<bool> {
+    let mut start = vec![usize::MAX; height];
+    for (y, row) in mask.chunks_exact(width).enumerate() {
+        let ym = (y as f64 + 0.5) / REF_PX_PER_MM;
+        if let Some(x) = row.iter().enumerate().position(|(x, &m)| m >= 128 && !outside.iter().any(|r| r.contains((x as f64 + 0.5) / REF_PX_PER_MM, ym))) {
+            for yy in y.saturating_sub(RUN_ON_ROWS_PX)..(y + RUN_ON_ROWS_PX + 1).min(height) {
+                start[yy] = start[yy].min(x);
+            }
+        }
+    }
+    (0..width * height).map(|i| i % width >= start[i / width]).collect()
+}
+
+/// Personal text may stand this much taller than the specimens' (px, 1 mm).
+const RUN_ON_ROWS_PX: usize = 6;
+
 /// Default similarity threshold for a zone without a calibrated one.
 pub const DEFAULT_ZONE_THRESHOLD: f64 = 0.5;
 /// Mean zone similarity below which the document is not this template at
@@ -768,7 +788,7 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
     }
     // Ink changes not already inside a reported local change.
     let local: Vec<RectMm> = zones.iter().filter(|z| z.name.starts_with("local_")).map(|z| z.rect).collect();
-    let ink = super::ink::changes(&doc.base, &prep.base, &judged, doc.width, doc.height);
+    let ink = super::ink::changes(&doc.base, &prep.base, &judged, &runs_on(mask, &outside, doc.width, doc.height), doc.width, doc.height);
     for (k, c) in ink.into_iter().filter(|c| !local.iter().any(|r| r.intersects(&c.rect))).enumerate() {
         zones.push(ZoneResult {
             name: format!("ink_{}", k + 1),
