@@ -13,7 +13,7 @@ use crate::template::Template;
 
 /// Measurement uncertainty added to the print tolerances (registration error,
 /// glyph centre noise), calibrated on genuine synthetic captures.
-pub const MARGIN_POSITION_MM: f64 = 0.6;
+pub const MARGIN_POSITION_MM: f64 = 0.9;
 pub const MARGIN_PITCH: f64 = 0.015;
 pub const MARGIN_SKEW_DEG: f64 = 0.7;
 /// Lines must start at the same x and sit one line pitch apart.
