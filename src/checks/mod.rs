@@ -233,7 +233,7 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
         out.findings.push(
             Finding::new(
                 code,
-                Severity::Fail,
+                if z.decisive { Severity::Fail } else { Severity::Warning },
                 z.detail.clone().unwrap_or_else(|| format!("{} zone {} differs from the {} reference (similarity {:.2} < {:.2})", z.kind.as_str(), z.name, best.id(), z.score, z.threshold)),
             )
                 .zone(z.name.clone())
