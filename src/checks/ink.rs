@@ -121,38 +121,13 @@ pub fn changes(doc: &[f32], reference: &[f32], judged: &[bool], may_add: &[bool]
     let differs = |c: usize| is_added(c) || is_missing(c);
     // Groups: differing cells up to one cell apart (strokes of a word leave
     // gaps between them).
-    let mut seen = vec![false; cw * ch];
-    let mut out = Vec::new();
+    let flags: Vec<bool> = (0..cw * ch).map(differs).collect();
     let cell_mm = CELL_PX as f64 / REF_PX_PER_MM;
-    for start in 0..cw * ch {
-        if seen[start] || !differs(start) {
-            continue;
-        }
-        seen[start] = true;
-        let mut stack = vec![start];
-        let mut members = Vec::new();
-        while let Some(c) = stack.pop() {
-            members.push(c);
-            let (x, y) = ((c % cw) as i64, (c / cw) as i64);
-            for dy in -2..=2i64 {
-                for dx in -2..=2i64 {
-                    let (nx, ny) = (x + dx, y + dy);
-                    if nx < 0 || ny < 0 || nx >= cw as i64 || ny >= ch as i64 {
-                        continue;
-                    }
-                    let d = ny as usize * cw + nx as usize;
-                    if !seen[d] && differs(d) {
-                        seen[d] = true;
-                        stack.push(d);
-                    }
-                }
-            }
-        }
-        let (x0, x1) = members.iter().map(|c| c % cw).fold((usize::MAX, 0), |(lo, hi), x| (lo.min(x), hi.max(x)));
-        let (y0, y1) = members.iter().map(|c| c / cw).fold((usize::MAX, 0), |(lo, hi), y| (lo.min(y), hi.max(y)));
+    let mut out = Vec::new();
+    for members in super::cells::groups(&flags, cw, 2, true) {
         let cell_area = cell_mm * cell_mm;
         out.push(InkChange {
-            rect: RectMm::new(x0 as f64 * cell_mm, y0 as f64 * cell_mm, (x1 - x0 + 1) as f64 * cell_mm, (y1 - y0 + 1) as f64 * cell_mm),
+            rect: super::cells::bounds(&members, cw, cell_mm),
             area_mm2: members.len() as f64 * cell_area,
             added_mm2: members.iter().filter(|&&c| is_added(c)).count() as f64 * cell_area,
             missing_mm2: members.iter().filter(|&&c| is_missing(c)).count() as f64 * cell_area,

@@ -145,38 +145,18 @@ pub fn changes_in(doc: &[f32], reference: &[f32], fine: &Fine, stable: &[bool], 
         }
     }
     // Connected groups of differing cells (4-neighbours).
-    let mut seen = vec![false; cell.len()];
     let mut out = Vec::new();
-    for start in 0..cell.len() {
-        if !cell[start] || seen[start] {
-            continue;
-        }
-        seen[start] = true;
-        let mut stack = vec![start];
-        let mut members = Vec::new();
-        while let Some(c) = stack.pop() {
-            members.push(c);
-            let (x, y) = (c % cw, c / cw);
-            let nb = [(x > 0).then(|| c - 1), (x + 1 < cw).then(|| c + 1), (y > 0).then(|| c - cw), (y + 1 < ch).then(|| c + cw)];
-            for d in nb.into_iter().flatten() {
-                if cell[d] && !seen[d] {
-                    seen[d] = true;
-                    stack.push(d);
-                }
-            }
-        }
+    for members in super::cells::groups(&cell, cw, 1, false) {
         let area = members.len() as f64 * (CELL_PX as f64 / REF_PX_PER_MM).powi(2);
         if area < MIN_AREA_MM2 {
             continue;
         }
-        let (x0, x1) = members.iter().map(|c| c % cw).fold((usize::MAX, 0), |(lo, hi), x| (lo.min(x), hi.max(x)));
-        let (y0, y1) = members.iter().map(|c| c / cw).fold((usize::MAX, 0), |(lo, hi), y| (lo.min(y), hi.max(y)));
         let cell_mm = CELL_PX as f64 / REF_PX_PER_MM;
         let centre = |c: usize| (c / cw * CELL_PX + CELL_PX / 2) * width + c % cw * CELL_PX + CELL_PX / 2;
         let mut nccs: Vec<f32> = members.iter().map(|&c| ncc[centre(c)]).filter(|v| v.is_finite()).collect();
         let mut ratios: Vec<f32> = members.iter().map(|&c| ratio[centre(c)] / typical).filter(|v| v.is_finite()).collect();
         out.push(Change {
-            rect: RectMm::new(x0 as f64 * cell_mm, y0 as f64 * cell_mm, (x1 - x0 + 1) as f64 * cell_mm, (y1 - y0 + 1) as f64 * cell_mm),
+            rect: super::cells::bounds(&members, cw, cell_mm),
             area_mm2: area,
             ncc: median(&mut nccs),
             contrast: median(&mut ratios),

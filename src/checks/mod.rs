@@ -1,6 +1,7 @@
 //! Checks: each a pure function from (image, template, reading) to findings.
 //! [`run_all`] runs them in order and assembles the parts of the report.
 
+pub mod cells;
 pub mod format;
 pub mod ink;
 pub mod local;
