@@ -56,13 +56,13 @@ pub struct InkChange {
 }
 
 /// How much darker than its neighbourhood each pixel is.
-fn depth(luma: &[f32], width: usize, height: usize) -> Vec<f32> {
+pub fn depth(luma: &[f32], width: usize, height: usize) -> Vec<f32> {
     let local = box_blur(luma, width, height, LOCAL_RADIUS);
     local.iter().zip(luma).map(|(m, v)| (m - v).max(0.0)).collect()
 }
 
 /// Each pixel's maximum over the (2r+1)² square around it.
-fn max_filter(v: &[f32], width: usize, height: usize, r: usize) -> Vec<f32> {
+pub fn max_filter(v: &[f32], width: usize, height: usize, r: usize) -> Vec<f32> {
     let mut rows = v.to_vec();
     for (src, dst) in v.chunks_exact(width).zip(rows.chunks_exact_mut(width)) {
         for x in 0..width {
@@ -80,18 +80,44 @@ fn max_filter(v: &[f32], width: usize, height: usize, r: usize) -> Vec<f32> {
     out
 }
 
+/// A reference's ink, which depends on the template alone: each pixel's
+/// [`depth`], and its maximum within [`NEAR_PX`].
+#[derive(Clone, Debug)]
+pub struct ReferenceInk {
+    pub depth: Vec<f32>,
+    pub near: Vec<f32>,
+}
+
+impl ReferenceInk {
+    /// From the reference's lightly denoised luminance.
+    pub fn new(reference: &[f32], width: usize, height: usize) -> ReferenceInk {
+        let depth = depth(reference, width, height);
+        let near = max_filter(&depth, width, height, NEAR_PX);
+        ReferenceInk { depth, near }
+    }
+}
+
 /// Regions where `doc` and `reference` (same frame, `width`×`height`
 /// reference pixels, lightly denoised luminance) disagree about ink, over
 /// the `judged` pixels, grouped by cells within 2 mm of each other. Where
 /// `may_add` is set, ink the reference lacks is allowed (personal text
 /// running on past the specimens' longest).
 pub fn changes(doc: &[f32], reference: &[f32], judged: &[bool], may_add: &[bool], width: usize, height: usize) -> Vec<InkChange> {
-    let n = width * height;
-    if n == 0 || [doc.len(), reference.len(), judged.len(), may_add.len()].iter().any(|&l| l != n) {
+    if reference.len() != width * height {
         return Vec::new();
     }
-    let (dd, rd) = (depth(doc, width, height), depth(reference, width, height));
-    let (doc_near, ref_near) = (max_filter(&dd, width, height, NEAR_PX), max_filter(&rd, width, height, NEAR_PX));
+    changes_from(doc, &ReferenceInk::new(reference, width, height), judged, may_add, width, height)
+}
+
+/// [`changes`] with the reference's ink prepared.
+pub fn changes_from(doc: &[f32], reference: &ReferenceInk, judged: &[bool], may_add: &[bool], width: usize, height: usize) -> Vec<InkChange> {
+    let n = width * height;
+    if n == 0 || [doc.len(), reference.depth.len(), reference.near.len(), judged.len(), may_add.len()].iter().any(|&l| l != n) {
+        return Vec::new();
+    }
+    let dd = depth(doc, width, height);
+    let doc_near = max_filter(&dd, width, height, NEAR_PX);
+    let (rd, ref_near) = (&reference.depth, &reference.near);
     // The capture's ink contrast relative to the reference's, on the
     // reference's strong ink.
     let mut gains: Vec<f32> = (0..n).filter(|&i| judged[i] && rd[i] >= STRONG_INK).map(|i| doc_near[i] / rd[i]).collect();

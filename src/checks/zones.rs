@@ -150,6 +150,8 @@ pub struct PreparedReference {
     /// `base`'s 5-pixel mean (`box_blur(base, 2)`): the first step of every
     /// level, and what fine print is measured against.
     pub base_mean: Vec<f32>,
+    /// Ink depth for the ink check ([`super::ink`]).
+    pub ink_depth: super::ink::ReferenceInk,
 }
 
 impl PreparedReference {
@@ -168,6 +170,7 @@ impl PreparedReference {
             ink: grow(&text_ink(base, width, height), width, height, 2),
             base: base.to_vec(),
             base_mean,
+            ink_depth: super::ink::ReferenceInk::new(base, width, height),
         }
     }
 
@@ -179,9 +182,8 @@ impl PreparedReference {
 
     /// [`Self::usable`] from a rectified base luminance and its validity.
     pub fn usable_pixels(&self, base: &[f32], valid: &[bool], width: usize, height: usize) -> Vec<bool> {
-        // `text_ink` where the reference has none.
-        let local = box_blur(base, width, height, (1.5 * REF_PX_PER_MM) as usize);
-        let added: Vec<bool> = base.iter().zip(&local).zip(&self.ink).map(|((&b, &m), &r)| b < m - INK_LEVELS && !r).collect();
+        let ink = text_ink(base, width, height);
+        let added: Vec<bool> = ink.iter().zip(&self.ink).map(|(&d, &r)| d && !r).collect();
         // With the antialiased rim of its strokes, which the core test misses.
         let added = grow(&added, width, height, ADDED_INK_RIM_PX);
         valid.iter().zip(&added).map(|(&v, &a)| v && !a).collect()
@@ -799,7 +801,7 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
     }
     // Ink changes not already inside a reported local change.
     let local: Vec<RectMm> = zones.iter().filter(|z| z.name.starts_with("local_")).map(|z| z.rect).collect();
-    let ink = super::ink::changes(&doc.base, &prep.base, &judged, &runs_on(mask, &outside, doc.width, doc.height), doc.width, doc.height);
+    let ink = super::ink::changes_from(&doc.base, &prep.ink_depth, &judged, &runs_on(mask, &outside, doc.width, doc.height), doc.width, doc.height);
     for (k, c) in ink.into_iter().filter(|c| !local.iter().any(|r| r.intersects(&c.rect))).enumerate() {
         zones.push(ZoneResult {
             name: format!("ink_{}", k + 1),
