@@ -41,11 +41,31 @@ const MIN_INLIER_SHARE: f64 = 0.5;
 /// half (measured on the calibration set: 0.54 for the one false lock, ≥ 0.6
 /// for right placements).
 const MIN_FINAL_INLIER_SHARE: f64 = 0.6;
+/// The wide pass's share: from a start several millimetres off, patches on
+/// repetitive print lock onto wrong repeats, and the consensus of the rest
+/// is refined by the passes that follow, which hold the fit to the shares
+/// above.
+const MIN_WIDE_INLIER_SHARE: f64 = 0.35;
+/// A medium pass between the wide and the narrow one: the wide fit, from
+/// patches matched by translation alone, can be a millimetre off at the
+/// corners of a perspective photo, beyond the narrow pass's reach.
+const MEDIUM_RADIUS_MM: f64 = 2.0;
+const MAX_RESIDUAL_MEDIUM_MM: f64 = 0.6;
+
+struct Pass {
+    radius_mm: f64,
+    max_residual_mm: f64,
+    min_share: f64,
+}
+
 /// Below this many matches the correction is affine.
 const MIN_PATCHES_PROJECTIVE: usize = 12;
 /// Matched patches spread less than this across their strip (mm) fix a
 /// similarity only.
 const STRIP_SPREAD_MM: f64 = 4.0;
+/// A patch whose reference, shifted 1 mm along an axis, still correlates
+/// this well with itself does not fix that axis: its match counts across it only.
+const MAX_SELF_SIMILARITY: f64 = 0.96;
 /// Reference structure (standard deviation, 0–255) a patch needs.
 const MIN_PATCH_STRUCTURE: f64 = 3.0;
 
@@ -61,11 +81,18 @@ pub struct Alignment {
     pub median_score: f64,
     /// RMS residual of the inliers, mm.
     pub residual_mm: f64,
+    /// Placed from afar (no page edges) by one strip of print: a similarity
+    /// that holds near the strip only, as perspective can leave the far side
+    /// millimetres off.
+    pub strip: bool,
 }
 
 #[derive(Clone, Debug)]
 struct Patch {
     centre_mm: (f64, f64),
+    /// The axis (0 = x, 1 = y) along which the patch's print repeats, which
+    /// its match therefore does not fix.
+    free_axis: Option<usize>,
     pixels: Vec<usize>,
     coarse_pixels: Vec<usize>,
 }
@@ -112,8 +139,16 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
     let mut correction = Homography::IDENTITY;
     let mut result = None;
     // A wide search is refined by a second, narrow pass from its result.
-    let passes: &[f64] = if search_mm > 3.0 { &[search_mm, 0.7] } else { &[search_mm] };
-    for (pass, &radius_mm) in passes.iter().enumerate() {
+    let passes: Vec<Pass> = if search_mm > 3.0 {
+        vec![
+            Pass { radius_mm: search_mm, max_residual_mm: MAX_RESIDUAL_WIDE_MM, min_share: MIN_WIDE_INLIER_SHARE },
+            Pass { radius_mm: MEDIUM_RADIUS_MM, max_residual_mm: MAX_RESIDUAL_MEDIUM_MM, min_share: MIN_INLIER_SHARE },
+            Pass { radius_mm: 0.7, max_residual_mm: MAX_RESIDUAL_MM, min_share: MIN_FINAL_INLIER_SHARE },
+        ]
+    } else {
+        vec![Pass { radius_mm: search_mm, max_residual_mm: MAX_RESIDUAL_MM, min_share: MIN_FINAL_INLIER_SHARE }]
+    };
+    for (pass, &Pass { radius_mm, max_residual_mm, min_share }) in passes.iter().enumerate() {
         let doc = zones::rectify_luma(work_luma, work_w, work_h, factor, &current, w as f64 / REF_PX_PER_MM, h as f64 / REF_PX_PER_MM);
         let (base, valid) = (doc.base, doc.valid);
         let doc_luma = zones::level_luma(&base, w, h, 1);
@@ -130,7 +165,8 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
         let coarse_plane = coarse.as_ref().map(|(cl, cu)| ShiftPlane::new(cl, cu, w / COARSE_DIV, h / COARSE_DIV, coarse_r as usize + 1));
         let fine_pad = if coarse.is_some() { COARSE_DIV * (coarse_r as usize + 1) } else { 0 } + r as usize + 2;
         let plane = ShiftPlane::new(&doc_luma, &usable, w, h, fine_pad);
-        let mut matches: Vec<((f64, f64), (f64, f64), f64)> = Vec::new();
+        let mut matches: Vec<Match> = Vec::new();
+        let mut partial: Vec<Partial> = Vec::new();
         for p in patches {
             let start_shift = match &coarse_plane {
                 Some(cp) => {
@@ -145,19 +181,23 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
             }
             let (sx, sy) = subpixel(&plane, reference, &p.pixels, dx, dy, score);
             let q = (p.centre_mm.0 + sx / REF_PX_PER_MM, p.centre_mm.1 + sy / REF_PX_PER_MM);
-            matches.push((p.centre_mm, q, score));
+            match p.free_axis {
+                None => matches.push((p.centre_mm, q, score)),
+                Some(axis) => partial.push(((p.centre_mm, q, score), axis)),
+            }
         }
-        let max_residual = if pass + 1 < passes.len() { MAX_RESIDUAL_WIDE_MM } else { MAX_RESIDUAL_MM };
-        let fit = robust_fit(&mut matches, max_residual)?;
-        let (xs, ys): (Vec<f64>, Vec<f64>) = matches.iter().map(|m| m.0).unzip();
+        let fit = robust_fit(&mut matches, &mut partial, max_residual_mm);
+        let fit = fit?;
+        let inliers = matches.len() + partial.len();
+        let (xs, ys): (Vec<f64>, Vec<f64>) = matches.iter().chain(partial.iter().map(|p| &p.0)).map(|m| m.0).unzip();
         let span = |v: &[f64]| v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min);
-        let share = if pass + 1 == passes.len() { MIN_FINAL_INLIER_SHARE } else { MIN_INLIER_SHARE };
-        if matches.len() < MIN_PATCHES.max((share * patches.len() as f64).ceil() as usize) || span(&xs) < MIN_SPAN * span(&all_x) || span(&ys) < MIN_SPAN * span(&all_y) {
+        if inliers < MIN_PATCHES.max((min_share * patches.len() as f64).ceil() as usize) || span(&xs) < MIN_SPAN * span(&all_x) || span(&ys) < MIN_SPAN * span(&all_y) {
             return None;
         }
-        let mut scores: Vec<f64> = matches.iter().map(|m| m.2).collect();
+        let mut scores: Vec<f64> = matches.iter().chain(partial.iter().map(|p| &p.0)).map(|m| m.2).collect();
         scores.sort_by(f64::total_cmp);
-        let rms = (matches.iter().map(|m| dist(fit.apply(m.0.0, m.0.1).unwrap_or((f64::MAX, 0.0)), m.1).powi(2)).sum::<f64>() / matches.len() as f64).sqrt();
+        let squares = matches.iter().map(|m| residual(&fit, m, None).powi(2)).chain(partial.iter().map(|p| residual(&fit, &p.0, Some(p.1)).powi(2)));
+        let rms = (squares.sum::<f64>() / inliers as f64).sqrt();
         current = current.compose(&fit);
         correction = correction.compose(&fit);
         // The layout cannot move the page further than was searched.
@@ -165,7 +205,7 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
             .iter()
             .map(|&(x, y)| correction.apply(x, y).map_or(f64::INFINITY, |q| dist(q, (x, y))))
             .fold(0.0, f64::max);
-        if moved > search_mm + 1.5 {
+        if moved > passes.iter().map(|p| p.radius_mm).sum::<f64>() + 1.5 {
             return None;
         }
         // After a wide search, the refined fit must be tight: a false lock
@@ -174,7 +214,8 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
         if passes.len() > 1 && pass + 1 == passes.len() && rms > MAX_WIDE_FINAL_RMS_MM {
             return None;
         }
-        result = Some(Alignment { doc_to_image: current, inliers: matches.len(), candidates: patches.len(), median_score: scores[scores.len() / 2], residual_mm: rms });
+        let strip = passes.len() > 1 && is_strip(&matches);
+        result = Some(Alignment { doc_to_image: current, inliers, candidates: patches.len(), median_score: scores[scores.len() / 2], residual_mm: rms, strip });
     }
     result
 }
@@ -196,6 +237,7 @@ fn patches(reference: &[f32], mask: &[u8], w: usize, h: usize, excluded: &[RectM
     let step = patch_mm * 0.75;
     let nx = ((wm - patch_mm - 2.0) / step).floor().max(0.0) as usize + 1;
     let ny = ((hm - patch_mm - 2.0) / step).floor().max(0.0) as usize + 1;
+    let everywhere = vec![true; w * h];
     let mut out = Vec::new();
     for j in 0..ny {
         for i in 0..nx {
@@ -218,11 +260,23 @@ fn patches(reference: &[f32], mask: &[u8], w: usize, h: usize, excluded: &[RectM
             if (pixels.len() as f64) < 0.4 * area as f64 || std_dev(reference, &pixels) < MIN_PATCH_STRUCTURE {
                 continue;
             }
+            // Print that repeats along one axis (rules, bands of wavy
+            // lines) fixes the other axis only: its best shift along the
+            // repeat is noise that would pull the fit.
+            let shifted = |dx: i32, dy: i32| zones::NccSums::at(reference, &everywhere, w, h, reference, &pixels, dx, dy).score().unwrap_or(0.0);
+            let s = REF_PX_PER_MM.round() as i32;
+            let repeats = [(s, 0), (0, s)].map(|(dx, dy)| shifted(dx, dy).max(shifted(-dx, -dy)) > MAX_SELF_SIMILARITY);
+            let free_axis = match repeats {
+                [false, false] => None,
+                [true, false] => Some(0),
+                [false, true] => Some(1),
+                [true, true] => continue,
+            };
             let cw = w / COARSE_DIV;
             let mut coarse_pixels: Vec<usize> = pixels.iter().map(|&i| (i / w / COARSE_DIV) * cw + (i % w) / COARSE_DIV).filter(|&c| c < cw * (h / COARSE_DIV)).collect();
             coarse_pixels.sort_unstable();
             coarse_pixels.dedup();
-            out.push(Patch { centre_mm: (cx, cy), pixels, coarse_pixels });
+            out.push(Patch { centre_mm: (cx, cy), free_axis, pixels, coarse_pixels });
         }
     }
     out
@@ -308,10 +362,28 @@ fn subpixel(plane: &ShiftPlane, reference: &[f32], pixels: &[usize], dx: i32, dy
     (dx as f64 + vertex(at(0), at(1)), dy as f64 + vertex(at(2), at(3)))
 }
 
+/// A patch's centre (document frame, mm), where it matched (mm) and how well.
+type Match = ((f64, f64), (f64, f64), f64);
+/// A match of a patch that fixes one axis only, and the axis it leaves free.
+type Partial = (Match, usize);
+
+/// Distance from a match to where `fit` puts its patch; along the fixed axis
+/// only for a patch free along `free_axis`.
+fn residual(fit: &Homography, m: &Match, free_axis: Option<usize>) -> f64 {
+    let Some(p) = fit.apply(m.0.0, m.0.1) else { return f64::INFINITY };
+    match free_axis {
+        None => dist(p, m.1),
+        Some(0) => (p.1 - m.1.1).abs(),
+        Some(_) => (p.0 - m.1.0).abs(),
+    }
+}
+
 /// Fits a homography to the matches, dropping the worst one while any is
-/// further than [`MAX_RESIDUAL_MM`] from the fit; the matches kept are the
-/// inliers.
-fn robust_fit(matches: &mut Vec<((f64, f64), (f64, f64), f64)>, max_residual_mm: f64) -> Option<Homography> {
+/// further than `max_residual_mm` from the fit; the matches kept are the
+/// inliers. Partial matches do not shape the fit (fitted with their fixed
+/// coordinate alone they bent projective fits where full matches were
+/// sparse); they count as inliers when their fixed coordinate agrees.
+fn robust_fit(matches: &mut Vec<Match>, partial: &mut Vec<Partial>, max_residual_mm: f64) -> Option<Homography> {
     // Consensus first: on a repetitive background a third of the patches can
     // lock onto the wrong repeat, enough to drag a least-squares fit away
     // from the rest so that trimming its worst point at a time ends with too
@@ -323,10 +395,11 @@ fn robust_fit(matches: &mut Vec<((f64, f64), (f64, f64), f64)>, max_residual_mm:
     let strip = is_strip(matches);
     let consensus = if strip { consensus_similarity(matches, tol) } else { consensus_affine(matches, tol) };
     if let Some(best) = consensus {
-        matches.retain(|m| best.apply(m.0.0, m.0.1).is_some_and(|p| dist(p, m.1) <= tol));
+        matches.retain(|m| residual(&best, m, None) <= tol);
+        partial.retain(|(m, axis)| residual(&best, m, Some(*axis)) <= tol);
     }
     loop {
-        if matches.len() < MIN_PATCHES {
+        if matches.len() < if strip { 2 } else { 3 } || matches.len() + partial.len() < MIN_PATCHES {
             return None;
         }
         let from: Vec<(f64, f64)> = matches.iter().map(|m| m.0).collect();
@@ -340,21 +413,23 @@ fn robust_fit(matches: &mut Vec<((f64, f64), (f64, f64), f64)>, max_residual_mm:
         } else {
             Homography::fit(&from, &to)?
         };
-        let (worst, err) = matches
-            .iter()
-            .enumerate()
-            .map(|(k, m)| (k, fit.apply(m.0.0, m.0.1).map_or(f64::INFINITY, |p| dist(p, m.1))))
-            .max_by(|a, b| a.1.total_cmp(&b.1))?;
+        let full = matches.iter().enumerate().map(|(k, m)| (k, false, residual(&fit, m, None)));
+        let part = partial.iter().enumerate().map(|(k, (m, axis))| (k, true, residual(&fit, m, Some(*axis))));
+        let (worst, is_partial, err) = full.chain(part).max_by(|a, b| a.2.total_cmp(&b.2))?;
         if err <= max_residual_mm {
             return Some(fit);
         }
-        matches.swap_remove(worst);
+        if is_partial {
+            partial.swap_remove(worst);
+        } else {
+            matches.swap_remove(worst);
+        }
     }
 }
 
 /// Whether the matches' patches lie along one strip: across it they spread
 /// less than [`STRIP_SPREAD_MM`].
-fn is_strip(matches: &[((f64, f64), (f64, f64), f64)]) -> bool {
+fn is_strip(matches: &[Match]) -> bool {
     let spread = |v: Vec<f64>| v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min);
     let (sx, sy) = (spread(matches.iter().map(|m| m.0.0).collect()), spread(matches.iter().map(|m| m.0.1).collect()));
     sx.min(sy) < STRIP_SPREAD_MM
@@ -362,7 +437,7 @@ fn is_strip(matches: &[((f64, f64), (f64, f64), f64)]) -> bool {
 
 /// The similarity (rotation, uniform scale, translation) through pairs of
 /// matches that most others agree with.
-fn consensus_similarity(matches: &[((f64, f64), (f64, f64), f64)], tol: f64) -> Option<Homography> {
+fn consensus_similarity(matches: &[Match], tol: f64) -> Option<Homography> {
     let n = matches.len();
     let mut best: Option<(usize, Homography)> = None;
     for i in 0..n {
@@ -403,7 +478,7 @@ fn fit_similarity(from: &[(f64, f64)], to: &[(f64, f64)]) -> Option<Homography> 
     Some(Homography::from_affine(a, -b, tx - a * fx + b * fy, b, a, ty - b * fx - a * fy))
 }
 
-fn consensus_affine(matches: &[((f64, f64), (f64, f64), f64)], tol: f64) -> Option<Homography> {
+fn consensus_affine(matches: &[Match], tol: f64) -> Option<Homography> {
     let n = matches.len();
     let mut best: Option<(usize, Homography)> = None;
     for i in 0..n {
@@ -484,14 +559,33 @@ mod tests {
     }
 
     #[test]
+    fn partial_matches_count_along_their_fixed_axis_only() {
+        let truth = similarity(1.002, 0.004, 0.3, -0.2);
+        let grid = [(10.0, 10.0), (60.0, 10.0), (110.0, 10.0), (10.0, 40.0), (60.0, 40.0), (110.0, 40.0)];
+        let mut matches: Vec<Match> = grid.iter().map(|&p| (p, truth.apply(p.0, p.1).unwrap(), 0.95)).collect();
+        // A rule along x: its x is noise; its y agrees. Another one whose y
+        // disagrees too.
+        let on_rule = |p: (f64, f64), dx: f64, dy: f64| {
+            let q = truth.apply(p.0, p.1).unwrap();
+            ((p, (q.0 + dx, q.1 + dy), 0.99), 0)
+        };
+        let mut partial = vec![on_rule((30.0, 70.0), 0.9, 0.02), on_rule((90.0, 70.0), -0.8, 1.2)];
+        let fit = robust_fit(&mut matches, &mut partial, MAX_RESIDUAL_MM).expect("a fit");
+        assert_eq!(matches.len(), 6);
+        assert_eq!(partial.len(), 1, "the partial match off its fixed axis is dropped");
+        assert_eq!(partial[0].0.0, (30.0, 70.0));
+        assert!(dist(fit.apply(120.0, 80.0).unwrap(), truth.apply(120.0, 80.0).unwrap()) < 1e-6, "partial matches do not pull the fit");
+    }
+
+    #[test]
     fn patches_along_one_strip_are_fitted_and_an_outlier_dropped() {
         // A card whose only stable print is its header: one row of patches.
         let truth = similarity(0.998, -0.01, -0.2, 0.15);
-        let mut matches: Vec<((f64, f64), (f64, f64), f64)> =
+        let mut matches: Vec<Match> =
             (0..7).map(|i| (10.0 + 10.0 * i as f64, 6.35)).map(|p| (p, truth.apply(p.0, p.1).unwrap(), 0.99)).collect();
         matches[3].1.1 += 0.8;
         assert!(is_strip(&matches));
-        let fit = robust_fit(&mut matches, MAX_RESIDUAL_MM).expect("a fit from one strip");
+        let fit = robust_fit(&mut matches, &mut Vec::new(), MAX_RESIDUAL_MM).expect("a fit from one strip");
         assert_eq!(matches.len(), 6, "the moved patch is dropped");
         assert!(dist(fit.apply(80.0, 40.0).unwrap(), truth.apply(80.0, 40.0).unwrap()) < 0.01);
     }

@@ -765,9 +765,13 @@ pub fn scale_plausible(reading: &MrzReading, reg: &Registration, format: Format)
 /// ±30 %) is exactly what the geometry check must then measure.
 const MAX_ALIGNED_DEVIATION: f64 = 0.4;
 
-/// Whether the MRZ keeps a plausible size through a content alignment.
+/// Whether the MRZ keeps a plausible size through a content alignment. An
+/// alignment by one strip of print must keep the MRZ's line spacing as edges
+/// must: a spacing off by more is the strip's similarity failing far from it.
 pub fn alignment_plausible(reading: &MrzReading, reg: &Registration, format: Format) -> bool {
-    mrz_size_within(reading, reg, format, MAX_ALIGNED_DEVIATION, MAX_ALIGNED_DEVIATION)
+    let strip = reg.alignment.as_ref().is_some_and(|a| a.strip);
+    let max_spacing = if strip { MAX_SPACING_DEVIATION } else { MAX_ALIGNED_DEVIATION };
+    mrz_size_within(reading, reg, format, max_spacing, MAX_ALIGNED_DEVIATION)
 }
 
 fn mrz_size_within(reading: &MrzReading, reg: &Registration, format: Format, max_spacing: f64, max_pitch: f64) -> bool {

@@ -101,8 +101,15 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
         vec![(edge_reg.doc_to_image, 2.5)]
     } else {
         let rejected = edge_reg.rejected_edges.map(|h| (h, 2.5));
-        let by_mrz = std::iter::once(edge_reg.doc_to_image).chain(register::nominal_by_spacing(reading, format)).map(|h| (h, 10.0));
-        rejected.into_iter().chain(by_mrz).collect()
+        // Partial edges first; a wrongly found edge can pull that estimate
+        // far off, so the MRZ's own estimates follow.
+        let mut by_mrz = vec![edge_reg.doc_to_image];
+        for h in std::iter::once(edge_reg.nominal).chain(register::nominal_by_spacing(reading, format)) {
+            if !by_mrz.contains(&h) {
+                by_mrz.push(h);
+            }
+        }
+        rejected.into_iter().chain(by_mrz.into_iter().map(|h| (h, 10.0))).collect()
     };
     // Places the page by `t`'s layout and compares it with `t`'s reference
     // (the template score; the report's details follow for the chosen one).
