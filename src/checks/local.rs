@@ -3,7 +3,8 @@
 //! pixels, so that a change much smaller than a zone tile still stands out.
 //! A window differs when its printed structure no longer correlates with the
 //! reference's (a copy-moved patch, a replaced emblem or title, a pasted
-//! photo's overhang) or has lost its contrast (an erased or washed area).
+//! photo's overhang) or a smaller one has lost its fine print (an erased or
+//! washed area).
 //! Differing windows are grouped into millimetre cells; a group larger than
 //! [`MIN_AREA_MM2`] is reported.
 
@@ -30,6 +31,17 @@ pub const MAX_WINDOW_NCC: f64 = 0.35;
 /// A window whose fine-print energy, relative to the page's typical ratio of
 /// document to reference, falls below this has lost its print.
 pub const MIN_CONTRAST_RATIO: f64 = 0.35;
+/// Fine-print energy is measured over a smaller window (13 px ≈ 2.2 mm) than
+/// the correlation: a washed patch of 5 mm lowers a 4 mm window's energy only
+/// where the window lies wholly inside it, a spot too small to report.
+const FADE_WINDOW_RADIUS: usize = 6;
+/// Fading is judged only when the document keeps at least this share of the
+/// reference's fine-print energy over the page (calibration, seed 13 at 150
+/// dpi: blurred captures at 0.14–0.18 showed fades all over; sharp ones ≥ 0.4).
+const MIN_TYPICAL_DETAIL_RATIO: f32 = 0.3;
+/// Cells faded below this ratio join a group that has a cell below
+/// [`MIN_CONTRAST_RATIO`]: the wash's soft rim, where the window straddles it.
+const MIN_RIM_CONTRAST_RATIO: f64 = 0.5;
 /// Side of the cells differing windows are grouped in, reference pixels (1 mm).
 const CELL_PX: usize = 6;
 /// Smallest reported change, mm² (cells of 1 mm²). On the calibration set
@@ -86,13 +98,13 @@ pub fn changes_in(doc: &[f32], reference: &[f32], fine: &Fine, stable: &[bool], 
     }
     let (_, ncc) = window_moments(doc, reference, stable, width, height);
     let w: Vec<f32> = print.iter().map(|&s| if s { 1.0 } else { 0.0 }).collect();
-    let mean = |v: &[f32]| box_blur(v, width, height, WINDOW_RADIUS);
     // Fine print (guilloche lines a pixel or two wide), which the comparison
     // level blurs away: its energy, the mean square of the detail above a
     // 5-pixel mean, per window.
-    let detail_energy = |fine: &[f32], m: &[f32]| mean(&(0..n).map(|i| w[i] * (fine[i] - m[i]).powi(2)).collect::<Vec<f32>>());
+    let fade_mean = |v: &[f32]| box_blur(v, width, height, FADE_WINDOW_RADIUS);
+    let detail_energy = |fine: &[f32], m: &[f32]| fade_mean(&(0..n).map(|i| w[i] * (fine[i] - m[i]).powi(2)).collect::<Vec<f32>>());
     let (ea, eb) = (detail_energy(fine.doc, fine.doc_mean), detail_energy(fine.reference, fine.reference_mean));
-    let sw = mean(&w);
+    let sw = fade_mean(&w);
     // Per pixel (window centre): the fine-print ratio where the reference
     // has fine print.
     let mut ratio = vec![f32::NAN; n];
@@ -112,11 +124,16 @@ pub fn changes_in(doc: &[f32], reference: &[f32], fine: &Fine, stable: &[bool], 
         return Vec::new();
     }
     let uncorrelated = |i: usize| ncc[i].is_finite() && ncc[i] < MAX_WINDOW_NCC as f32;
-    let faded = |i: usize| ratio[i].is_finite() && ratio[i] / typical < MIN_CONTRAST_RATIO as f32;
+    // A capture that kept little of the page's fine print (blurred, or at
+    // 150 dpi) keeps it unevenly: its losses do not tell a wash.
+    let judge_fading = typical >= MIN_TYPICAL_DETAIL_RATIO;
+    let faded = |i: usize| judge_fading && ratio[i].is_finite() && ratio[i] / typical < MIN_CONTRAST_RATIO as f32;
+    let rim = |i: usize| judge_fading && ratio[i].is_finite() && ratio[i] / typical < MIN_RIM_CONTRAST_RATIO as f32;
 
     // Cells: differing when most of their judged pixels differ.
     let (cw, ch) = (width / CELL_PX, height / CELL_PX);
     let mut cell = vec![false; cw * ch];
+    let mut cell_or_rim = vec![false; cw * ch];
     for cy in 0..ch {
         for cx in 0..cw {
             let count = |differs: &dyn Fn(usize) -> bool| {
@@ -142,11 +159,15 @@ pub fn changes_in(doc: &[f32], reference: &[f32], fine: &Fine, stable: &[bool], 
                 }
             }
             cell[cy * cw + cx] = differs;
+            cell_or_rim[cy * cw + cx] = differs || count(&rim);
         }
     }
     // Connected groups of differing cells (4-neighbours).
     let mut out = Vec::new();
-    for members in super::cells::groups(&cell, cw, 1, false) {
+    for members in super::cells::groups(&cell_or_rim, cw, 1, false) {
+        if !members.iter().any(|&c| cell[c]) {
+            continue;
+        }
         let area = members.len() as f64 * (CELL_PX as f64 / REF_PX_PER_MM).powi(2);
         if area < MIN_AREA_MM2 {
             continue;
@@ -299,5 +320,27 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         let c = &found[0];
         assert!((c.rect.x + c.rect.w / 2.0 - 70.0 / REF_PX_PER_MM).abs() < 2.0 && c.contrast.is_some_and(|v| v < MIN_CONTRAST_RATIO), "{c:?}");
+    }
+
+    #[test]
+    fn a_small_wash_is_found() {
+        // 8 × 6 mm washed between personal text lines (fine print only),
+        // fading in over a fifth of a millimetre as a wiped edge does.
+        let (w, h) = (300, 200);
+        let reference = page(w, h);
+        let mut doc = reference.clone();
+        let (x0, x1, y0, y1) = (100usize, 148usize, 60usize, 96usize);
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let edge = (x - x0).min(x1 - 1 - x).min(y - y0).min(y1 - 1 - y) as f32;
+                let k = (edge / 2.0).min(1.0) * 0.92;
+                doc[y * w + x] += k * (210.0 - doc[y * w + x]);
+            }
+        }
+        let nothing_stable = vec![false; w * h];
+        let found = changes(&doc, &reference, &doc, &reference, &nothing_stable, &vec![true; w * h], w, h, 0);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].area_mm2 >= MIN_AREA_MM2 && found[0].rect.intersects(&RectMm::new(100.0 / REF_PX_PER_MM, 60.0 / REF_PX_PER_MM, 8.0, 6.0)), "{found:?}");
+        assert!(changes(&reference, &reference, &reference, &reference, &nothing_stable, &vec![true; w * h], w, h, 0).is_empty());
     }
 }
