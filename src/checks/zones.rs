@@ -131,7 +131,17 @@ pub fn choose_level(doc: f64, reference: f64) -> usize {
 
 /// Dark text strokes: pixels darker than their neighbourhood by [`INK_LEVELS`].
 pub fn text_ink(base: &[f32], width: usize, height: usize) -> Vec<bool> {
-    let local = box_blur(base, width, height, (1.5 * REF_PX_PER_MM) as usize);
+    text_ink_from(base, &ink_neighbourhood(base, width, height))
+}
+
+/// The 1.5 mm mean that [`text_ink`] and the ink depth ([`super::ink::depth`])
+/// measure against: computed once when a document needs both.
+pub fn ink_neighbourhood(base: &[f32], width: usize, height: usize) -> Vec<f32> {
+    box_blur(base, width, height, (1.5 * REF_PX_PER_MM) as usize)
+}
+
+/// [`text_ink`] with `base`'s [`ink_neighbourhood`] given.
+pub fn text_ink_from(base: &[f32], local: &[f32]) -> Vec<bool> {
     base.iter().zip(local.iter()).map(|(&b, &m)| b < m - INK_LEVELS).collect()
 }
 
@@ -180,9 +190,19 @@ impl PreparedReference {
         self.usable_pixels(&doc.base, &doc.valid, doc.width, doc.height)
     }
 
+    /// [`Self::usable`], and the document's text ink it was found from.
+    fn usable_and_ink(&self, doc: &Rectified, local: &[f32]) -> (Vec<bool>, Vec<bool>) {
+        let ink = text_ink_from(&doc.base, local);
+        (self.usable_from_ink(&ink, &doc.valid, doc.width, doc.height), ink)
+    }
+
     /// [`Self::usable`] from a rectified base luminance and its validity.
     pub fn usable_pixels(&self, base: &[f32], valid: &[bool], width: usize, height: usize) -> Vec<bool> {
-        let ink = text_ink(base, width, height);
+        self.usable_from_ink(&text_ink(base, width, height), valid, width, height)
+    }
+
+    /// [`Self::usable_pixels`] from the document's [`text_ink`].
+    fn usable_from_ink(&self, ink: &[bool], valid: &[bool], width: usize, height: usize) -> Vec<bool> {
         let added: Vec<bool> = ink.iter().zip(&self.ink).map(|(&d, &r)| d && !r).collect();
         // With the antialiased rim of its strokes, which the core test misses.
         let added = grow(&added, width, height, ADDED_INK_RIM_PX);
@@ -631,6 +651,10 @@ pub struct Compared {
     doc_l: Vec<f32>,
     doc_mean: Vec<f32>,
     usable: Vec<bool>,
+    /// Its text ink, and the 1.5 mm mean that was found against (the ink
+    /// check's depth is measured against it too).
+    ink: Vec<bool>,
+    ink_local: Vec<f32>,
 }
 
 /// [`evaluate`] up to the template score: the zones and the portrait frame,
@@ -646,7 +670,8 @@ pub fn compare(doc: &Rectified, t: &Template) -> Option<(TemplateEval, Compared)
     // The 5-pixel mean serves the level and the fine-print comparison.
     let doc_mean = box_blur(&doc.base, doc.width, doc.height, 2);
     let doc_l = level_from_mean(&doc_mean, doc.width, doc.height, level);
-    let usable = prep.usable(doc);
+    let ink_local = ink_neighbourhood(&doc.base, doc.width, doc.height);
+    let (usable, ink) = prep.usable_and_ink(doc, &ink_local);
     let reference = &prep.levels[level];
     let plane = ShiftPlane::new(&doc_l, &usable, doc.width, doc.height, MAX_SHIFT_PX as usize);
     let mut zones = Vec::new();
@@ -691,7 +716,7 @@ pub fn compare(doc: &Rectified, t: &Template) -> Option<(TemplateEval, Compared)
     let n = zones.len() as f64;
     let score = zones.iter().map(|z| z.score).sum::<f64>() / n;
     let fail_fraction = zones.iter().filter(|z| !z.ok).count() as f64 / n;
-    Some((TemplateEval { zones, score, fail_fraction, level }, Compared { doc_l, doc_mean, usable }))
+    Some((TemplateEval { zones, score, fail_fraction, level }, Compared { doc_l, doc_mean, usable, ink, ink_local }))
 }
 
 /// Appends to `eval` (from [`compare`] of `doc` with `t`) the checks that are
@@ -748,7 +773,7 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
     // of both sides, clear of the portrait and the MRZ.
     let outside: Vec<RectMm> = t.file.zones.iter().filter(|z| matches!(z.kind, ZoneKind::Portrait | ZoneKind::Mrz)).map(|z| if z.kind == ZoneKind::Portrait { ring_outer(&z.rect) } else { z.rect }).collect();
     let print: Vec<bool> = {
-        let ink = grow(&text_ink(&doc.base, doc.width, doc.height), doc.width, doc.height, PRINT_INK_RIM_PX);
+        let ink = grow(&prior.ink, doc.width, doc.height, PRINT_INK_RIM_PX);
         let ref_ink = grow(&prep.ink, doc.width, doc.height, PRINT_INK_RIM_PX);
         (0..usable.len())
             .map(|i| {
@@ -801,7 +826,7 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
     }
     // Ink changes not already inside a reported local change.
     let local: Vec<RectMm> = zones.iter().filter(|z| z.name.starts_with("local_")).map(|z| z.rect).collect();
-    let ink = super::ink::changes_from(&doc.base, &prep.ink_depth, &judged, &runs_on(mask, &outside, doc.width, doc.height), doc.width, doc.height);
+    let ink = super::ink::changes_against(&doc.base, &prior.ink_local, &prep.ink_depth, &judged, &runs_on(mask, &outside, doc.width, doc.height), doc.width, doc.height);
     for (k, c) in ink.into_iter().filter(|c| !local.iter().any(|r| r.intersects(&c.rect))).enumerate() {
         zones.push(ZoneResult {
             name: format!("ink_{}", k + 1),
