@@ -228,7 +228,49 @@ fn gray_srgb_avx2(rgb: &RgbImage) -> GrayImage {
 /// Luminance (Rec. 601 weights) of 8-bit pixels: [`Planes::luma`] of their
 /// [`Planes::from_rgb_image`].
 pub fn luma_rgb8(img: &RgbImage) -> Vec<f32> {
-    img.as_raw().chunks_exact(3).map(|p| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32).collect()
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return unsafe { luma_rgb8_avx2(img.as_raw()) };
+    }
+    img.as_raw().chunks_exact(3).map(luma_of).collect()
+}
+
+/// One pixel of [`luma_rgb8`].
+#[inline(always)]
+fn luma_of(p: &[u8]) -> f32 {
+    0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32
+}
+
+/// [`luma_rgb8`] eight pixels at a time: the channels picked out of two
+/// 16-byte loads, then the same f32 operations lane by lane (no FMA), so
+/// the same bits.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn luma_rgb8_avx2(raw: &[u8]) -> Vec<f32> {
+    use std::arch::x86_64::*;
+    let n = raw.len() / 3;
+    let mut out = Vec::with_capacity(n);
+    // Pixels 0–3 from the first load, 4–7 from the second (12 bytes on),
+    // each channel's byte into the low byte of a 32-bit lane.
+    let pick = |c: i8| _mm256_setr_epi8(c, -1, -1, -1, c + 3, -1, -1, -1, c + 6, -1, -1, -1, c + 9, -1, -1, -1, c, -1, -1, -1, c + 3, -1, -1, -1, c + 6, -1, -1, -1, c + 9, -1, -1, -1);
+    let (pr, pg, pb) = (pick(0), pick(1), pick(2));
+    let (kr, kg, kb) = (_mm256_set1_ps(0.299), _mm256_set1_ps(0.587), _mm256_set1_ps(0.114));
+    let mut i = 0;
+    // The second load reads bytes 12..28 of the group.
+    while 3 * i + 28 <= raw.len() && i + 8 <= n {
+        // SAFETY: bytes 3i .. 3i + 28 are inside `raw` (checked).
+        let v = unsafe { _mm256_loadu2_m128i(raw.as_ptr().add(3 * i + 12).cast(), raw.as_ptr().add(3 * i).cast()) };
+        let ch = |p: __m256i| _mm256_cvtepi32_ps(_mm256_shuffle_epi8(v, p));
+        let y = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(kr, ch(pr)), _mm256_mul_ps(kg, ch(pg))), _mm256_mul_ps(kb, ch(pb)));
+        let mut lanes = [0.0f32; 8];
+        // SAFETY: `lanes` holds eight f32.
+        unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), y) };
+        out.extend_from_slice(&lanes);
+        i += 8;
+    }
+    out.extend(raw[3 * i..3 * n].chunks_exact(3).map(luma_of));
+    out
 }
 
 /// Warps a single-channel plane like [`Planes::warp`] (bilinear; the mask is
@@ -300,14 +342,58 @@ fn warp_pixel(src: &[f32], width: usize, height: usize, fx: f64, fy: f64, out: &
 /// pixel centres, less the centre offset; NaN where it has none).
 #[inline(always)]
 fn warp_positions(out_to_src: &Homography, v: usize, px: &mut [f64], py: &mut [f64]) {
+    warp_positions_from(out_to_src, v, 0, px, py);
+}
+
+/// [`warp_positions`] of the pixels from column `u0` on.
+#[inline(always)]
+fn warp_positions_from(out_to_src: &Homography, v: usize, u0: usize, px: &mut [f64], py: &mut [f64]) {
     let h = &out_to_src.0;
     let y = v as f64 + 0.5;
     for (u, (px, py)) in px.iter_mut().zip(py.iter_mut()).enumerate() {
-        let x = u as f64 + 0.5;
+        let x = (u0 + u) as f64 + 0.5;
         let w = h[6] * x + h[7] * y + h[8];
         let none = w.abs() < 1e-12;
         let (sx, sy) = ((h[0] * x + h[1] * y + h[2]) / w, (h[3] * x + h[4] * y + h[5]) / w);
         (*px, *py) = if none { (f64::NAN, f64::NAN) } else { (sx - 0.5, sy - 0.5) };
+    }
+}
+
+/// [`warp_positions`] four pixels at a time: the same operations in the
+/// same order lane by lane (no FMA; IEEE division), so the same bits.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn warp_positions_avx2(out_to_src: &Homography, v: usize, px: &mut [f64], py: &mut [f64]) {
+    use std::arch::x86_64::*;
+    let h = &out_to_src.0;
+    let n = px.len().min(py.len());
+    let quads = n - n % 4;
+    let c = |k: usize| _mm256_set1_pd(h[k]);
+    let y = _mm256_set1_pd(v as f64 + 0.5);
+    // The row's terms in y, as the scalar code forms them (x term first).
+    let (y0, y1, y2) = (_mm256_mul_pd(c(1), y), _mm256_mul_pd(c(4), y), _mm256_mul_pd(c(7), y));
+    let (half, tiny, nan, sign) = (_mm256_set1_pd(0.5), _mm256_set1_pd(1e-12), _mm256_set1_pd(f64::NAN), _mm256_set1_pd(-0.0));
+    for u in (0..quads).step_by(4) {
+        // u + 0.5 ..= u + 3.5, exact in f64.
+        let x = _mm256_add_pd(_mm256_setr_pd(u as f64, (u + 1) as f64, (u + 2) as f64, (u + 3) as f64), half);
+        let w = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(c(6), x), y2), c(8));
+        let none = _mm256_cmp_pd::<_CMP_LT_OQ>(_mm256_andnot_pd(sign, w), tiny);
+        let sx = _mm256_div_pd(_mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(c(0), x), y0), c(2)), w);
+        let sy = _mm256_div_pd(_mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(c(3), x), y1), c(5)), w);
+        let (fx, fy) = (_mm256_blendv_pd(_mm256_sub_pd(sx, half), nan, none), _mm256_blendv_pd(_mm256_sub_pd(sy, half), nan, none));
+        // SAFETY: u + 4 <= n, the length of both slices.
+        unsafe {
+            _mm256_storeu_pd(px.as_mut_ptr().add(u), fx);
+            _mm256_storeu_pd(py.as_mut_ptr().add(u), fy);
+        }
+    }
+    if quads < n {
+        // The scalar code's x runs from 0: the tail at its own offsets.
+        let (mut tx, mut ty) = ([0.0f64; 3], [0.0f64; 3]);
+        let k = n - quads;
+        warp_positions_from(out_to_src, v, quads, &mut tx[..k], &mut ty[..k]);
+        px[quads..n].copy_from_slice(&tx[..k]);
+        py[quads..n].copy_from_slice(&ty[..k]);
     }
 }
 
@@ -323,7 +409,7 @@ fn warp_plane_avx2(src: &[f32], width: usize, height: usize, out_to_src: &Homogr
     let (wv, w1, h1) = (_mm_set1_epi32(width as i32), _mm_set1_epi32(width as i32 - 1), _mm_set1_epi32(height as i32 - 1));
     let one = _mm_set1_epi32(1);
     for v in 0..out_h {
-        warp_positions(out_to_src, v, &mut px, &mut py);
+        warp_positions_avx2(out_to_src, v, &mut px, &mut py);
         let (out_row, valid_row) = (&mut out[v * out_w..(v + 1) * out_w], &mut valid[v * out_w..(v + 1) * out_w]);
         let quads = out_w - out_w % 4;
         for u in quads..out_w {
@@ -690,6 +776,42 @@ mod tests {
                 let got = box_blur(&v, w, h, r);
                 assert_eq!(got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), want.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), "{w}×{h}, r {r}");
             }
+        }
+    }
+
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn vectorised_warp_positions_match_the_scalar_ones_bit_for_bit() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let maps = [
+            Homography::from_affine(0.9, 0.2, -3.0, -0.15, 1.1, 2.0),
+            Homography([0.9, 0.2, -3.0, -0.15, 1.1, 2.0, 0.004, -0.003, 1.0]),
+            Homography([0.1, 0.0, 1.0, 0.0, 0.3, 1.0, 0.25, 0.0, -4.0]),
+            Homography([0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0]),
+        ];
+        for m in maps {
+            for n in [1usize, 4, 7, 33] {
+                for v in [0usize, 5, 31] {
+                    let (mut a, mut b) = (vec![0.0f64; n], vec![0.0f64; n]);
+                    let (mut c, mut d) = (vec![1.0f64; n], vec![1.0f64; n]);
+                    warp_positions(&m, v, &mut a, &mut b);
+                    // SAFETY: the CPU supports AVX2 (checked above).
+                    unsafe { warp_positions_avx2(&m, v, &mut c, &mut d) };
+                    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!((bits(&a), bits(&b)), (bits(&c), bits(&d)), "{m:?} n {n} v {v}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn vectorised_luma_matches_the_scalar_one_bit_for_bit() {
+        for (w, h) in [(1u32, 1u32), (7, 3), (13, 11), (64, 5)] {
+            let img = RgbImage::from_fn(w, h, |x, y| image::Rgb([(x * 37 + y * 11) as u8, (x * 101 + y * 7 + 3) as u8, 255 - (x * y) as u8]));
+            let scalar: Vec<u32> = img.as_raw().chunks_exact(3).map(|p| luma_of(p).to_bits()).collect();
+            assert_eq!(luma_rgb8(&img).iter().map(|v| v.to_bits()).collect::<Vec<_>>(), scalar, "{w}×{h}");
         }
     }
 

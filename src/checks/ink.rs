@@ -16,6 +16,8 @@ use super::zones::REF_PX_PER_MM;
 
 /// Neighbourhood radius ink is measured against (px, 1.5 mm).
 const LOCAL_RADIUS: usize = 9;
+// Text ink is found against the same mean, so a document computes it once.
+const _: () = assert!(LOCAL_RADIUS == (1.5 * REF_PX_PER_MM) as usize);
 /// Ink: darker than its neighbourhood by this much (0–255).
 pub const STRONG_INK: f32 = 40.0;
 /// A stroke is matched when the other side, within [`NEAR_PX`], has ink at
@@ -57,7 +59,11 @@ pub struct InkChange {
 
 /// How much darker than its neighbourhood each pixel is.
 pub fn depth(luma: &[f32], width: usize, height: usize) -> Vec<f32> {
-    let local = box_blur(luma, width, height, LOCAL_RADIUS);
+    depth_from(luma, &box_blur(luma, width, height, LOCAL_RADIUS))
+}
+
+/// [`depth`] with `luma`'s [`LOCAL_RADIUS`] mean given.
+pub fn depth_from(luma: &[f32], local: &[f32]) -> Vec<f32> {
     local.iter().zip(luma).map(|(m, v)| (m - v).max(0.0)).collect()
 }
 
@@ -111,11 +117,20 @@ pub fn changes(doc: &[f32], reference: &[f32], judged: &[bool], may_add: &[bool]
 
 /// [`changes`] with the reference's ink prepared.
 pub fn changes_from(doc: &[f32], reference: &ReferenceInk, judged: &[bool], may_add: &[bool], width: usize, height: usize) -> Vec<InkChange> {
-    let n = width * height;
-    if n == 0 || [doc.len(), reference.depth.len(), reference.near.len(), judged.len(), may_add.len()].iter().any(|&l| l != n) {
+    if doc.len() != width * height {
         return Vec::new();
     }
-    let dd = depth(doc, width, height);
+    changes_against(doc, &box_blur(doc, width, height, LOCAL_RADIUS), reference, judged, may_add, width, height)
+}
+
+/// [`changes_from`] with `doc`'s [`LOCAL_RADIUS`] mean given (the one text
+/// ink is found against, `zones::ink_neighbourhood`).
+pub fn changes_against(doc: &[f32], doc_local: &[f32], reference: &ReferenceInk, judged: &[bool], may_add: &[bool], width: usize, height: usize) -> Vec<InkChange> {
+    let n = width * height;
+    if n == 0 || [doc.len(), doc_local.len(), reference.depth.len(), reference.near.len(), judged.len(), may_add.len()].iter().any(|&l| l != n) {
+        return Vec::new();
+    }
+    let dd = depth_from(doc, doc_local);
     let doc_near = max_filter(&dd, width, height, NEAR_PX);
     let (rd, ref_near) = (&reference.depth, &reference.near);
     // The capture's ink contrast relative to the reference's, on the

@@ -237,20 +237,89 @@ fn window_moments(doc: &[f32], reference: &[f32], stable: &[bool], width: usize,
     let saa = mean(&a.iter().map(|v| v * v).collect::<Vec<f32>>());
     let sbb = mean(&b.iter().map(|v| v * v).collect::<Vec<f32>>());
     let sab = mean(&a.iter().zip(&b).map(|(x, y)| x * y).collect::<Vec<f32>>());
-    let mut ncc = vec![f32::NAN; n];
-    for i in 0..n {
-        if sw[i] < MIN_WINDOW_SHARE {
-            continue;
-        }
-        let (ma, mb) = (sa[i] / sw[i], sb[i] / sw[i]);
-        let va = (saa[i] / sw[i] - ma * ma).max(0.0);
-        let vb = (sbb[i] / sw[i] - mb * mb).max(0.0);
-        if vb.sqrt() >= MIN_REFERENCE_STD {
-            let cov = sab[i] / sw[i] - ma * mb;
-            ncc[i] = if va > 1e-6 { cov / (va * vb).sqrt() } else { 0.0 };
-        }
-    }
+    let ncc = window_ncc_from(&Sums { w: &sw, a: &sa, b: &sb, aa: &saa, bb: &sbb, ab: &sab });
     (sw, ncc)
+}
+
+/// A window's sums (each divided by the window's area): of the stable
+/// share, of both sides, of their squares and of their product.
+struct Sums<'a> {
+    w: &'a [f32],
+    a: &'a [f32],
+    b: &'a [f32],
+    aa: &'a [f32],
+    bb: &'a [f32],
+    ab: &'a [f32],
+}
+
+/// The correlation of each window from its [`Sums`] (NaN where not judged).
+fn window_ncc_from(s: &Sums) -> Vec<f32> {
+    let n = s.w.len();
+    if [s.a.len(), s.b.len(), s.aa.len(), s.bb.len(), s.ab.len()].iter().any(|&l| l != n) {
+        return vec![f32::NAN; n];
+    }
+    let mut ncc = vec![f32::NAN; n];
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        unsafe { window_ncc_avx2(s, &mut ncc) };
+        return ncc;
+    }
+    for (i, o) in ncc.iter_mut().enumerate() {
+        *o = window_ncc_at(s, i);
+    }
+    ncc
+}
+
+/// One window of [`window_ncc_from`].
+#[inline(always)]
+fn window_ncc_at(s: &Sums, i: usize) -> f32 {
+    let sw = s.w[i];
+    if sw < MIN_WINDOW_SHARE {
+        return f32::NAN;
+    }
+    let (ma, mb) = (s.a[i] / sw, s.b[i] / sw);
+    let va = (s.aa[i] / sw - ma * ma).max(0.0);
+    let vb = (s.bb[i] / sw - mb * mb).max(0.0);
+    if vb.sqrt() >= MIN_REFERENCE_STD {
+        let cov = s.ab[i] / sw - ma * mb;
+        if va > 1e-6 { cov / (va * vb).sqrt() } else { 0.0 }
+    } else {
+        f32::NAN
+    }
+}
+
+/// [`window_ncc_from`] eight windows at a time: every lane computed, the
+/// result selected as the branches of [`window_ncc_at`] select it. The same
+/// IEEE operations lane by lane (no FMA), so the same bits. The variances'
+/// `max(0.0)` may give +0.0 where the scalar code gives −0.0; a zero
+/// variance fails both tests either way.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn window_ncc_avx2(s: &Sums, out: &mut [f32]) {
+    use std::arch::x86_64::*;
+    let n = out.len();
+    let quads = n - n % 8;
+    let (zero, nan) = (_mm256_setzero_ps(), _mm256_set1_ps(f32::NAN));
+    let (min_share, min_std, tiny) = (_mm256_set1_ps(MIN_WINDOW_SHARE), _mm256_set1_ps(MIN_REFERENCE_STD), _mm256_set1_ps(1e-6));
+    for i in (0..quads).step_by(8) {
+        // SAFETY: every slice holds n >= i + 8 floats (checked by the caller).
+        let ld = |v: &[f32]| unsafe { _mm256_loadu_ps(v.as_ptr().add(i)) };
+        let sw = ld(s.w);
+        let (ma, mb) = (_mm256_div_ps(ld(s.a), sw), _mm256_div_ps(ld(s.b), sw));
+        let va = _mm256_max_ps(_mm256_sub_ps(_mm256_div_ps(ld(s.aa), sw), _mm256_mul_ps(ma, ma)), zero);
+        let vb = _mm256_max_ps(_mm256_sub_ps(_mm256_div_ps(ld(s.bb), sw), _mm256_mul_ps(mb, mb)), zero);
+        let cov = _mm256_sub_ps(_mm256_div_ps(ld(s.ab), sw), _mm256_mul_ps(ma, mb));
+        let r = _mm256_div_ps(cov, _mm256_sqrt_ps(_mm256_mul_ps(va, vb)));
+        let v = _mm256_blendv_ps(zero, r, _mm256_cmp_ps::<_CMP_GT_OQ>(va, tiny));
+        // Not below the share (NaN passes, as in the scalar test), and structured.
+        let keep = _mm256_and_ps(_mm256_cmp_ps::<_CMP_NLT_UQ>(sw, min_share), _mm256_cmp_ps::<_CMP_GE_OQ>(_mm256_sqrt_ps(vb), min_std));
+        // SAFETY: out holds n >= i + 8 floats.
+        unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(i), _mm256_blendv_ps(nan, v, keep)) };
+    }
+    for (i, o) in out.iter_mut().enumerate().skip(quads) {
+        *o = window_ncc_at(s, i);
+    }
 }
 
 fn median(v: &mut [f32]) -> Option<f64> {
@@ -269,6 +338,25 @@ mod tests {
     /// with a square of other print.
     fn page(w: usize, h: usize) -> Vec<f32> {
         (0..w * h).map(|i| 128.0 + 60.0 * ((i % w) as f32 * 0.9 + (i / w) as f32 * 0.4).sin()).collect()
+    }
+
+    #[test]
+    fn vectorised_window_ncc_matches_the_scalar_one_bit_for_bit() {
+        // Sums over a range of shares, variances and covariances, with
+        // zero, tiny and NaN values among them.
+        let n = 1003;
+        let f = |k: usize, m: usize, scale: f32| -> Vec<f32> { (0..n).map(|i| (((i * k + m) % 97) as f32 - 40.0) * scale).collect() };
+        let mut w: Vec<f32> = (0..n).map(|i| (i % 23) as f32 / 18.0).collect();
+        w[5] = f32::NAN;
+        w[6] = 0.0;
+        let (a, b) = (f(7, 3, 0.7), f(11, 5, 0.9));
+        let aa: Vec<f32> = a.iter().zip(&w).enumerate().map(|(i, (v, s))| if i % 5 == 0 { v * v * s * s } else { v * v + (i % 13) as f32 * 9.0 }).collect();
+        let bb: Vec<f32> = b.iter().enumerate().map(|(i, v)| if i % 7 == 0 { 1e-7 } else { v * v + (i % 17) as f32 * 25.0 }).collect();
+        let ab: Vec<f32> = a.iter().zip(&b).map(|(x, y)| x * y * 0.8).collect();
+        let s = Sums { w: &w, a: &a, b: &b, aa: &aa, bb: &bb, ab: &ab };
+        let scalar: Vec<u32> = (0..n).map(|i| window_ncc_at(&s, i).to_bits()).collect();
+        assert_eq!(window_ncc_from(&s).iter().map(|v| v.to_bits()).collect::<Vec<_>>(), scalar);
+        assert!(scalar.iter().any(|&v| f32::from_bits(v).is_finite() && f32::from_bits(v) != 0.0) && scalar.iter().any(|&v| v == 0) && scalar.iter().any(|&v| f32::from_bits(v).is_nan()));
     }
 
     #[test]

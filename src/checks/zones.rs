@@ -27,21 +27,42 @@ const FINE_MAX_SHIFT_PX: usize = 2;
 /// Text ink is kept out of the fine-print comparison with this rim (px).
 const PRINT_INK_RIM_PX: usize = 2;
 
-/// Whether pixel `i` lies [`FINE_MARGIN_MM`] inside the page.
-fn doc_margin_ok(i: usize, width: usize, height: usize) -> bool {
+/// Per pixel, whether it lies [`FINE_MARGIN_MM`] inside the page.
+fn margin_mask(width: usize, height: usize) -> Vec<bool> {
     let m = (FINE_MARGIN_MM * REF_PX_PER_MM).round() as usize;
-    (m..width.saturating_sub(m)).contains(&(i % width)) && (m..height.saturating_sub(m)).contains(&(i / width))
+    let (xs, ys) = (m..width.saturating_sub(m), m..height.saturating_sub(m));
+    let mut out = vec![false; width * height];
+    for (_, row) in out.chunks_exact_mut(width).enumerate().filter(|(y, _)| ys.contains(y)) {
+        row.iter_mut().enumerate().for_each(|(x, o)| *o = xs.contains(&x));
+    }
+    out
+}
+
+/// Pixels whose centre lies in any of `rects`. `RectMm::contains` is a
+/// column test and a row test: each is made once per column or row, not
+/// per pixel.
+fn inside_any(rects: &[RectMm], width: usize, height: usize) -> Vec<bool> {
+    let mut out = vec![false; width * height];
+    let centre = |i: usize| (i as f64 + 0.5) / REF_PX_PER_MM;
+    for r in rects {
+        let cols: Vec<bool> = (0..width).map(|x| centre(x) >= r.x && centre(x) <= r.right()).collect();
+        for (y, row) in out.chunks_exact_mut(width).enumerate() {
+            if centre(y) >= r.y && centre(y) <= r.bottom() {
+                row.iter_mut().zip(&cols).for_each(|(o, &c)| *o |= c);
+            }
+        }
+    }
+    out
 }
 
 /// Where personal text may run on past the specimens' longest: along the
-/// rows of each personal-data band (mask ≥ 128, not in the `outside`
-/// rectangles: the portrait and the MRZ), grown by [`RUN_ON_ROWS_PX`], from
-/// the band's left end to the page's right edge.
-fn runs_on(mask: &[u8], outside: &[RectMm], width: usize, height: usize) -> Vec<bool> {
+/// rows of each personal-data band (mask ≥ 128, not `outside`: the portrait
+/// and the MRZ), grown by [`RUN_ON_ROWS_PX`], from the band's left end to the
+/// page's right edge.
+fn runs_on(mask: &[u8], outside: &[bool], width: usize, height: usize) -> Vec<bool> {
     let mut start = vec![usize::MAX; height];
-    for (y, row) in mask.chunks_exact(width).enumerate() {
-        let ym = (y as f64 + 0.5) / REF_PX_PER_MM;
-        if let Some(x) = row.iter().enumerate().position(|(x, &m)| m >= 128 && !outside.iter().any(|r| r.contains((x as f64 + 0.5) / REF_PX_PER_MM, ym))) {
+    for (y, (row, out)) in mask.chunks_exact(width).zip(outside.chunks_exact(width)).enumerate() {
+        if let Some(x) = row.iter().zip(out).position(|(&m, &o)| m >= 128 && !o) {
             for yy in y.saturating_sub(RUN_ON_ROWS_PX)..(y + RUN_ON_ROWS_PX + 1).min(height) {
                 start[yy] = start[yy].min(x);
             }
@@ -131,7 +152,17 @@ pub fn choose_level(doc: f64, reference: f64) -> usize {
 
 /// Dark text strokes: pixels darker than their neighbourhood by [`INK_LEVELS`].
 pub fn text_ink(base: &[f32], width: usize, height: usize) -> Vec<bool> {
-    let local = box_blur(base, width, height, (1.5 * REF_PX_PER_MM) as usize);
+    text_ink_from(base, &ink_neighbourhood(base, width, height))
+}
+
+/// The 1.5 mm mean that [`text_ink`] and the ink depth ([`super::ink::depth`])
+/// measure against: computed once when a document needs both.
+pub fn ink_neighbourhood(base: &[f32], width: usize, height: usize) -> Vec<f32> {
+    box_blur(base, width, height, (1.5 * REF_PX_PER_MM) as usize)
+}
+
+/// [`text_ink`] with `base`'s [`ink_neighbourhood`] given.
+pub fn text_ink_from(base: &[f32], local: &[f32]) -> Vec<bool> {
     base.iter().zip(local.iter()).map(|(&b, &m)| b < m - INK_LEVELS).collect()
 }
 
@@ -180,9 +211,19 @@ impl PreparedReference {
         self.usable_pixels(&doc.base, &doc.valid, doc.width, doc.height)
     }
 
+    /// [`Self::usable`], and the document's text ink it was found from.
+    fn usable_and_ink(&self, doc: &Rectified, local: &[f32]) -> (Vec<bool>, Vec<bool>) {
+        let ink = text_ink_from(&doc.base, local);
+        (self.usable_from_ink(&ink, &doc.valid, doc.width, doc.height), ink)
+    }
+
     /// [`Self::usable`] from a rectified base luminance and its validity.
     pub fn usable_pixels(&self, base: &[f32], valid: &[bool], width: usize, height: usize) -> Vec<bool> {
-        let ink = text_ink(base, width, height);
+        self.usable_from_ink(&text_ink(base, width, height), valid, width, height)
+    }
+
+    /// [`Self::usable_pixels`] from the document's [`text_ink`].
+    fn usable_from_ink(&self, ink: &[bool], valid: &[bool], width: usize, height: usize) -> Vec<bool> {
         let added: Vec<bool> = ink.iter().zip(&self.ink).map(|(&d, &r)| d && !r).collect();
         // With the antialiased rim of its strokes, which the core test misses.
         let added = grow(&added, width, height, ADDED_INK_RIM_PX);
@@ -631,6 +672,10 @@ pub struct Compared {
     doc_l: Vec<f32>,
     doc_mean: Vec<f32>,
     usable: Vec<bool>,
+    /// Its text ink, and the 1.5 mm mean that was found against (the ink
+    /// check's depth is measured against it too).
+    ink: Vec<bool>,
+    ink_local: Vec<f32>,
 }
 
 /// [`evaluate`] up to the template score: the zones and the portrait frame,
@@ -646,7 +691,8 @@ pub fn compare(doc: &Rectified, t: &Template) -> Option<(TemplateEval, Compared)
     // The 5-pixel mean serves the level and the fine-print comparison.
     let doc_mean = box_blur(&doc.base, doc.width, doc.height, 2);
     let doc_l = level_from_mean(&doc_mean, doc.width, doc.height, level);
-    let usable = prep.usable(doc);
+    let ink_local = ink_neighbourhood(&doc.base, doc.width, doc.height);
+    let (usable, ink) = prep.usable_and_ink(doc, &ink_local);
     let reference = &prep.levels[level];
     let plane = ShiftPlane::new(&doc_l, &usable, doc.width, doc.height, MAX_SHIFT_PX as usize);
     let mut zones = Vec::new();
@@ -691,7 +737,7 @@ pub fn compare(doc: &Rectified, t: &Template) -> Option<(TemplateEval, Compared)
     let n = zones.len() as f64;
     let score = zones.iter().map(|z| z.score).sum::<f64>() / n;
     let fail_fraction = zones.iter().filter(|z| !z.ok).count() as f64 / n;
-    Some((TemplateEval { zones, score, fail_fraction, level }, Compared { doc_l, doc_mean, usable }))
+    Some((TemplateEval { zones, score, fail_fraction, level }, Compared { doc_l, doc_mean, usable, ink, ink_local }))
 }
 
 /// Appends to `eval` (from [`compare`] of `doc` with `t`) the checks that are
@@ -737,8 +783,9 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
     // A sharp capture is compared at full detail (an emblem or title redrawn
     // in the same place keeps its smoothed shape), over the pixels whose
     // fine detail the specimens agree on.
+    let in_margin = margin_mask(doc.width, doc.height);
     let (stable, compared, compared_ref, max_shift) = if level == 0 {
-        let stable: Vec<bool> = (0..usable.len()).map(|i| usable[i] && mask[i] < MASK_FINE_VARIES / 2 && doc_margin_ok(i, doc.width, doc.height)).collect();
+        let stable: Vec<bool> = (0..usable.len()).map(|i| usable[i] && mask[i] < MASK_FINE_VARIES / 2 && in_margin[i]).collect();
         (stable, &doc.base, &prep.base, FINE_MAX_SHIFT_PX)
     } else {
         ((0..usable.len()).map(|i| usable[i] && mask[i] < 128).collect(), doc_l, reference, 0)
@@ -747,24 +794,17 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
     // erased date or name takes its background print with it): off the ink
     // of both sides, clear of the portrait and the MRZ.
     let outside: Vec<RectMm> = t.file.zones.iter().filter(|z| matches!(z.kind, ZoneKind::Portrait | ZoneKind::Mrz)).map(|z| if z.kind == ZoneKind::Portrait { ring_outer(&z.rect) } else { z.rect }).collect();
+    let outside_px = inside_any(&outside, doc.width, doc.height);
     let print: Vec<bool> = {
-        let ink = grow(&text_ink(&doc.base, doc.width, doc.height), doc.width, doc.height, PRINT_INK_RIM_PX);
+        let ink = grow(&prior.ink, doc.width, doc.height, PRINT_INK_RIM_PX);
         let ref_ink = grow(&prep.ink, doc.width, doc.height, PRINT_INK_RIM_PX);
         (0..usable.len())
-            .map(|i| {
-                let (x, y) = (((i % doc.width) as f64 + 0.5) / REF_PX_PER_MM, ((i / doc.width) as f64 + 0.5) / REF_PX_PER_MM);
-                stable[i] || (usable[i] && mask[i] >= 128 && !ink[i] && !ref_ink[i] && !outside.iter().any(|r| r.contains(x, y)) && (level != 0 || doc_margin_ok(i, doc.width, doc.height)))
-            })
+            .map(|i| stable[i] || (usable[i] && mask[i] >= 128 && !ink[i] && !ref_ink[i] && !outside_px[i] && (level != 0 || in_margin[i])))
             .collect()
     };
     // Ink the reference lacks, or reference ink gone, where the page is the
     // same on every specimen.
-    let judged: Vec<bool> = (0..usable.len())
-        .map(|i| {
-            let (x, y) = (((i % doc.width) as f64 + 0.5) / REF_PX_PER_MM, ((i / doc.width) as f64 + 0.5) / REF_PX_PER_MM);
-            doc.valid[i] && mask[i] < 128 && doc_margin_ok(i, doc.width, doc.height) && !outside.iter().any(|r| r.contains(x, y))
-        })
-        .collect();
+    let judged: Vec<bool> = (0..usable.len()).map(|i| doc.valid[i] && mask[i] < 128 && in_margin[i] && !outside_px[i]).collect();
     let fine = super::local::Fine { doc: &doc.base, reference: &prep.base, doc_mean, reference_mean: &prep.base_mean };
     for (k, c) in super::local::changes_in(compared, compared_ref, &fine, &stable, &print, doc.width, doc.height, max_shift).into_iter().enumerate() {
         use super::local::{MAX_WINDOW_NCC, MIN_CONTRAST_RATIO};
@@ -801,7 +841,7 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
     }
     // Ink changes not already inside a reported local change.
     let local: Vec<RectMm> = zones.iter().filter(|z| z.name.starts_with("local_")).map(|z| z.rect).collect();
-    let ink = super::ink::changes_from(&doc.base, &prep.ink_depth, &judged, &runs_on(mask, &outside, doc.width, doc.height), doc.width, doc.height);
+    let ink = super::ink::changes_against(&doc.base, &prior.ink_local, &prep.ink_depth, &judged, &runs_on(mask, &outside_px, doc.width, doc.height), doc.width, doc.height);
     for (k, c) in ink.into_iter().filter(|c| !local.iter().any(|r| r.intersects(&c.rect))).enumerate() {
         zones.push(ZoneResult {
             name: format!("ink_{}", k + 1),
@@ -845,6 +885,21 @@ mod tests {
             let want = NccSums::at(&doc, &usable, w, h, &reference, &pixels, dx, dy);
             let bits = |s: &NccSums| (s.n, s.sa.to_bits(), s.sb.to_bits(), s.saa.to_bits(), s.sbb.to_bits(), s.sab.to_bits());
             assert_eq!(bits(g), bits(&want), "shift ({dx}, {dy})");
+        }
+    }
+
+    #[test]
+    fn pixel_masks_match_their_per_pixel_tests() {
+        let (w, h) = (97, 61);
+        let rects = [RectMm::new(1.0, 2.5, 4.0, 3.0), RectMm::new(10.5, -1.0, 30.0, 4.25), RectMm::new(15.0, 9.0, 0.0, 2.0)];
+        let inside = inside_any(&rects, w, h);
+        let margin = margin_mask(w, h);
+        for i in 0..w * h {
+            let (x, y) = (((i % w) as f64 + 0.5) / REF_PX_PER_MM, ((i / w) as f64 + 0.5) / REF_PX_PER_MM);
+            assert_eq!(inside[i], rects.iter().any(|r| r.contains(x, y)), "pixel {i}");
+            let m = (FINE_MARGIN_MM * REF_PX_PER_MM).round() as usize;
+            let in_margin = (m..w - m).contains(&(i % w)) && (m..h - m).contains(&(i / w));
+            assert_eq!(margin[i], in_margin, "pixel {i}");
         }
     }
 

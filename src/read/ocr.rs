@@ -246,22 +246,117 @@ pub fn sample(img: &GrayImage, frame: &CellFrame, s: usize) -> Patch {
     };
     let (ex, ey) = ((frame.ex.0 as f32, frame.ex.1 as f32), (frame.ey.0 as f32, frame.ey.1 as f32));
     let d = 1.0 / ss as f32;
-    for y in 0..h {
-        for x in 0..w {
-            let mut acc = 0.0;
-            for sy in 0..ss {
-                let ny = y as f32 + (sy as f32 + 0.5) * d - y0 as f32;
-                for sx in 0..ss {
-                    let nx = x as f32 + (sx as f32 + 0.5) * d - x0 as f32;
-                    let ix = frame.c.0 as f32 + nx * ex.0 + ny * ey.0;
-                    let iy = frame.c.1 as f32 + nx * ex.1 + ny * ey.1;
-                    acc += if inside { fast(ix, iy) } else { super::raster::bilinear(img, ix, iy) };
-                }
+    let at = |x: usize, y: usize| {
+        let mut acc = 0.0;
+        for sy in 0..ss {
+            let ny = y as f32 + (sy as f32 + 0.5) * d - y0 as f32;
+            for sx in 0..ss {
+                let nx = x as f32 + (sx as f32 + 0.5) * d - x0 as f32;
+                let ix = frame.c.0 as f32 + nx * ex.0 + ny * ey.0;
+                let iy = frame.c.1 as f32 + nx * ex.1 + ny * ey.1;
+                acc += if inside { fast(ix, iy) } else { super::raster::bilinear(img, ix, iy) };
             }
-            px[y * w + x] = 255.0 - acc * inv;
+        }
+        255.0 - acc * inv
+    };
+    #[cfg(target_arch = "x86_64")]
+    let simd = inside && std::arch::is_x86_feature_detected!("avx2") && raw.len() < i32::MAX as usize && img.height() >= 2 && stride >= 2;
+    #[cfg(not(target_arch = "x86_64"))]
+    let simd = false;
+    for y in 0..h {
+        let mut x = 0;
+        #[cfg(target_arch = "x86_64")]
+        if simd {
+            let frame32 = Frame32 { c: (frame.c.0 as f32, frame.c.1 as f32), ex, ey, x0: x0 as f32, y0: y0 as f32, d, ss, inv };
+            while x + 8 <= w {
+                // SAFETY: the CPU supports AVX2 (checked above); the image
+                // is under i32::MAX bytes, at least 2×2.
+                if !unsafe { sample8_avx2(raw, stride, img.height() as usize, &frame32, x, y, &mut px[y * w + x..y * w + x + 8]) } {
+                    for (k, o) in px[y * w + x..y * w + x + 8].iter_mut().enumerate() {
+                        *o = at(x + k, y);
+                    }
+                }
+                x += 8;
+            }
+        }
+        for x in x..w {
+            px[y * w + x] = at(x, y);
         }
     }
     Patch::new(s, w, h, px)
+}
+
+/// [`sample`]'s frame and sub-sampling in the f32 it samples with.
+#[cfg(target_arch = "x86_64")]
+struct Frame32 {
+    c: (f32, f32),
+    ex: (f32, f32),
+    ey: (f32, f32),
+    x0: f32,
+    y0: f32,
+    d: f32,
+    ss: usize,
+    inv: f32,
+}
+
+/// Eight pixels of [`sample`]'s fast path (`x..x + 8` of row `y`): the same
+/// f32 operations lane by lane (no FMA), so the same bits. False, with
+/// nothing written, when a sample's 2×2 neighbourhood is not inside the
+/// image (the caller then takes the scalar path, which may panic as
+/// before).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
+fn sample8_avx2(raw: &[u8], stride: usize, height: usize, f: &Frame32, x: usize, y: usize, out: &mut [f32]) -> bool {
+    use std::arch::x86_64::*;
+    let xs = _mm256_cvtepi32_ps(_mm256_add_epi32(_mm256_set1_epi32(x as i32), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+    let half = _mm256_set1_ps(0.5);
+    let (xmax, ymax) = (_mm256_set1_epi32(stride as i32 - 2), _mm256_set1_epi32(height as i32 - 2));
+    let (strv, byte) = (_mm256_set1_epi32(stride as i32), _mm256_set1_epi32(0xFF));
+    let s = |v: f32| _mm256_set1_ps(v);
+    let mut acc = _mm256_setzero_ps();
+    for sy in 0..f.ss {
+        let ny = s(y as f32 + (sy as f32 + 0.5) * f.d - f.y0);
+        for sx in 0..f.ss {
+            let nx = _mm256_sub_ps(_mm256_add_ps(xs, s((sx as f32 + 0.5) * f.d)), s(f.x0));
+            let ix = _mm256_add_ps(_mm256_add_ps(s(f.c.0), _mm256_mul_ps(nx, s(f.ex.0))), _mm256_mul_ps(ny, s(f.ey.0)));
+            let iy = _mm256_add_ps(_mm256_add_ps(s(f.c.1), _mm256_mul_ps(nx, s(f.ex.1))), _mm256_mul_ps(ny, s(f.ey.1)));
+            let (fx, fy) = (_mm256_sub_ps(ix, half), _mm256_sub_ps(iy, half));
+            // Truncation: `as usize` for the non-negative coordinates
+            // accepted below (a NaN or huge value gives i32::MIN, refused).
+            let (xi, yi) = (_mm256_cvttps_epi32(fx), _mm256_cvttps_epi32(fy));
+            let bad = _mm256_or_si256(
+                _mm256_or_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), xi), _mm256_cmpgt_epi32(xi, xmax)),
+                _mm256_or_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), yi), _mm256_cmpgt_epi32(yi, ymax)),
+            );
+            if _mm256_movemask_epi8(bad) != 0 {
+                return false;
+            }
+            let (ax, ay) = (_mm256_sub_ps(fx, _mm256_cvtepi32_ps(xi)), _mm256_sub_ps(fy, _mm256_cvtepi32_ps(yi)));
+            let i = _mm256_add_epi32(_mm256_mullo_epi32(yi, strv), xi);
+            // SAFETY: 0 <= xi <= stride - 2 and 0 <= yi <= height - 2, so
+            // bytes i ..= i + 3 and i + stride - 2 ..= i + stride + 1 lie
+            // inside the image (stride >= 2).
+            let (top, bottom) = unsafe {
+                (
+                    _mm256_i32gather_epi32::<1>(raw.as_ptr().cast(), i),
+                    _mm256_i32gather_epi32::<1>(raw.as_ptr().cast(), _mm256_add_epi32(i, _mm256_sub_epi32(strv, _mm256_set1_epi32(2)))),
+                )
+            };
+            let p00 = _mm256_cvtepi32_ps(_mm256_and_si256(top, byte));
+            let p10 = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32::<8>(top), byte));
+            let p01 = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32::<16>(bottom), byte));
+            let p11 = _mm256_cvtepi32_ps(_mm256_srli_epi32::<24>(bottom));
+            let t = _mm256_add_ps(p00, _mm256_mul_ps(_mm256_sub_ps(p10, p00), ax));
+            let b = _mm256_add_ps(p01, _mm256_mul_ps(_mm256_sub_ps(p11, p01), ax));
+            acc = _mm256_add_ps(acc, _mm256_add_ps(t, _mm256_mul_ps(_mm256_sub_ps(b, t), ay)));
+        }
+    }
+    let v = _mm256_sub_ps(s(255.0), _mm256_mul_ps(acc, s(f.inv)));
+    assert!(out.len() >= 8);
+    // SAFETY: `out` holds at least eight f32 (checked).
+    unsafe { _mm256_storeu_ps(out.as_mut_ptr(), v) };
+    true
 }
 
 /// Best NCC of every class over the shifts of the patch, with the shift
@@ -440,6 +535,42 @@ pub fn match_patch(refs: &References, p: &Patch) -> Scores {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vectorised_sampling_matches_the_scalar_formula_bit_for_bit() {
+        let (iw, ih) = (97u32, 83u32);
+        let img = GrayImage::from_fn(iw, ih, |x, y| image::Luma([((x * 37 + y * 11 + x * y) % 256) as u8]));
+        // Fine and coarse frames, rotated, one reaching the last row and column.
+        let frames = [
+            CellFrame { c: (40.3, 41.7), ex: (0.93, 0.12), ey: (-0.11, 0.97) },
+            CellFrame { c: (50.0, 45.2), ex: (2.1, 0.3), ey: (-0.25, 2.2) },
+            CellFrame { c: (60.77, 52.5), ex: (1.7, 0.0), ey: (0.0, 1.18) },
+            CellFrame { c: (73.1, 61.9), ex: (1.3, 0.05), ey: (0.0, 1.3) },
+        ];
+        for f in frames {
+            for s in [0usize, 2] {
+                let p = sample(&img, &f, s);
+                let (w, h) = (RW + 2 * s, RH + 2 * s);
+                let ss = if f.ex.0.hypot(f.ex.1).max(f.ey.0.hypot(f.ey.1)) > 1.2 { 2 } else { 1 };
+                let (x0, y0, d, inv) = (w as f32 / 2.0, h as f32 / 2.0, 1.0 / ss as f32, 1.0 / (ss * ss) as f32);
+                for y in 0..h {
+                    for x in 0..w {
+                        let mut acc = 0.0f32;
+                        for sy in 0..ss {
+                            let ny = y as f32 + (sy as f32 + 0.5) * d - y0;
+                            for sx in 0..ss {
+                                let nx = x as f32 + (sx as f32 + 0.5) * d - x0;
+                                let ix = f.c.0 as f32 + nx * f.ex.0 as f32 + ny * f.ey.0 as f32;
+                                let iy = f.c.1 as f32 + nx * f.ex.1 as f32 + ny * f.ey.1 as f32;
+                                acc += super::super::raster::bilinear(&img, ix, iy);
+                            }
+                        }
+                        assert_eq!(p.px[y * w + x].to_bits(), (255.0 - acc * inv).to_bits(), "{f:?} s {s} at {x},{y}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn references_are_normalised_and_distinct() {
