@@ -81,10 +81,9 @@ pub struct Alignment {
     pub median_score: f64,
     /// RMS residual of the inliers, mm.
     pub residual_mm: f64,
-    /// Placed from afar (no page edges) by one strip of print: a similarity
-    /// that holds near the strip only, as perspective can leave the far side
-    /// millimetres off.
-    pub strip: bool,
+    /// Placed from afar: by a wide search from the MRZ's estimate, no page
+    /// edges to start from.
+    pub from_afar: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -214,8 +213,7 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
         if passes.len() > 1 && pass + 1 == passes.len() && rms > MAX_WIDE_FINAL_RMS_MM {
             return None;
         }
-        let strip = passes.len() > 1 && is_strip(&matches);
-        result = Some(Alignment { doc_to_image: current, inliers, candidates: patches.len(), median_score: scores[scores.len() / 2], residual_mm: rms, strip });
+        result = Some(Alignment { doc_to_image: current, inliers, candidates: patches.len(), median_score: scores[scores.len() / 2], residual_mm: rms, from_afar: passes.len() > 1 });
     }
     result
 }

@@ -766,11 +766,14 @@ pub fn scale_plausible(reading: &MrzReading, reg: &Registration, format: Format)
 const MAX_ALIGNED_DEVIATION: f64 = 0.4;
 
 /// Whether the MRZ keeps a plausible size through a content alignment. An
-/// alignment by one strip of print must keep the MRZ's line spacing as edges
-/// must: a spacing off by more is the strip's similarity failing far from it.
+/// alignment from afar must keep the MRZ's line spacing as edges must: a
+/// spacing off by more is a false lock (a genuine page on white paper, seed
+/// 15, placed with its MRZ lines 16 % too close) or a strip's similarity
+/// failing far from the strip under perspective. A re-pitched MRZ is still
+/// measured; a line re-typed out of line is then left inconclusive.
 pub fn alignment_plausible(reading: &MrzReading, reg: &Registration, format: Format) -> bool {
-    let strip = reg.alignment.as_ref().is_some_and(|a| a.strip);
-    let max_spacing = if strip { MAX_SPACING_DEVIATION } else { MAX_ALIGNED_DEVIATION };
+    let from_afar = reg.alignment.as_ref().is_some_and(|a| a.from_afar);
+    let max_spacing = if from_afar { MAX_SPACING_DEVIATION } else { MAX_ALIGNED_DEVIATION };
     mrz_size_within(reading, reg, format, max_spacing, MAX_ALIGNED_DEVIATION)
 }
 
