@@ -137,7 +137,8 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
     // The correction so far, in the document frame.
     let mut correction = Homography::IDENTITY;
     let mut result = None;
-    // A wide search is refined by a second, narrow pass from its result.
+    // A wide search is refined by a medium and then a narrow pass, each from
+    // the previous one's result.
     let passes: Vec<Pass> = if search_mm > 3.0 {
         vec![
             Pass { radius_mm: search_mm, max_residual_mm: MAX_RESIDUAL_WIDE_MM, min_share: MIN_WIDE_INLIER_SHARE },
@@ -185,15 +186,15 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
                 Some(axis) => partial.push(((p.centre_mm, q, score), axis)),
             }
         }
-        let fit = robust_fit(&mut matches, &mut partial, max_residual_mm);
-        let fit = fit?;
+        let fit = robust_fit(&mut matches, &mut partial, max_residual_mm)?;
         let inliers = matches.len() + partial.len();
-        let (xs, ys): (Vec<f64>, Vec<f64>) = matches.iter().chain(partial.iter().map(|p| &p.0)).map(|m| m.0).unzip();
+        let all = || matches.iter().chain(partial.iter().map(|p| &p.0));
+        let (xs, ys): (Vec<f64>, Vec<f64>) = all().map(|m| m.0).unzip();
         let span = |v: &[f64]| v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min);
         if inliers < MIN_PATCHES.max((min_share * patches.len() as f64).ceil() as usize) || span(&xs) < MIN_SPAN * span(&all_x) || span(&ys) < MIN_SPAN * span(&all_y) {
             return None;
         }
-        let mut scores: Vec<f64> = matches.iter().chain(partial.iter().map(|p| &p.0)).map(|m| m.2).collect();
+        let mut scores: Vec<f64> = all().map(|m| m.2).collect();
         scores.sort_by(f64::total_cmp);
         let squares = matches.iter().map(|m| residual(&fit, m, None).powi(2)).chain(partial.iter().map(|p| residual(&fit, &p.0, Some(p.1)).powi(2)));
         let rms = (squares.sum::<f64>() / inliers as f64).sqrt();
