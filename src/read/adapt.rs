@@ -38,8 +38,7 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 /// Exemplar templates of one document.
 pub struct Exemplars {
-    /// Per class: sum of its samples' windows and their count.
-    sums: Vec<Vec<f32>>,
+    /// Per class: how many samples it has.
     counts: [usize; NCLASS],
     /// Normalised templates, transposed like the OCR-B references.
     t: Vec<f32>,
@@ -81,7 +80,7 @@ impl Exemplars {
             .collect();
         gains.sort_by(f32::total_cmp);
         let gain = if gains.len() >= 3 { gains[gains.len() / 2].max(0.0) } else { 0.0 };
-        Some(Exemplars { sums, counts, t, gain })
+        Some(Exemplars { counts, t, gain })
     }
 
     pub fn has(&self, class: usize) -> bool {
@@ -110,13 +109,9 @@ impl Exemplars {
     }
 
     /// Number of classes with exemplars.
-    pub fn classes(&self) -> usize {
-        self.counts.iter().filter(|&&c| c > 0).count()
-    }
-
     #[cfg(test)]
-    fn sum(&self, c: usize) -> &[f32] {
-        &self.sums[c]
+    fn classes(&self) -> usize {
+        self.counts.iter().filter(|&&c| c > 0).count()
     }
 }
 
@@ -158,7 +153,6 @@ mod tests {
         assert!(e.has(1) && e.has(36) && !e.has(0));
         assert_eq!(e.classes(), 2);
         assert!((e.gain - 0.2).abs() < 1e-3, "leave-one-out gain {}", e.gain);
-        assert_eq!(e.sum(1).len(), RW * RH);
         let s = e.score(&patch_of(&bar(true)), (0, 0));
         assert!(s[1] > 0.99 && s[36] < 0.5 && s[0] == -1.0);
         assert!(Exemplars::build(&samples, 5).is_none());

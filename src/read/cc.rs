@@ -27,7 +27,6 @@ impl Component {
 /// `i + 1` and is `components[i]`.
 pub struct Labels {
     pub width: usize,
-    pub height: usize,
     pub labels: Vec<u32>,
     pub components: Vec<Component>,
 }
@@ -130,7 +129,7 @@ pub fn label(mask: &[u8], width: usize, height: usize) -> Labels {
         c.cx = (s.0 as f64 / c.area.max(1) as f64) as f32 + 0.5;
         c.cy = (s.1 as f64 / c.area.max(1) as f64) as f32 + 0.5;
     }
-    Labels { width, height, labels, components: comps }
+    Labels { width, labels, components: comps }
 }
 
 #[cfg(test)]

@@ -158,11 +158,7 @@ impl Reader {
         if w < MIN_SIDE || h < MIN_SIDE {
             return not_found(format!("image is {w}x{h} pixels: too small to hold an MRZ"));
         }
-        let t0 = std::time::Instant::now();
         let cands = locate::locate(image);
-        if std::env::var_os("DS_PROF").is_some() {
-            eprintln!("locate {:.2} ms, {} candidates", t0.elapsed().as_secs_f64() * 1e3, cands.len());
-        }
         if cands.is_empty() {
             return not_found("no MRZ-like rows of evenly spaced characters found".into());
         }
@@ -174,9 +170,6 @@ impl Reader {
                     best = Some(a);
                 }
             }
-        }
-        if std::env::var_os("DS_PROF").is_some() {
-            eprintln!("total {:.2} ms", t0.elapsed().as_secs_f64() * 1e3);
         }
         match best {
             Some(a) => a.reading,

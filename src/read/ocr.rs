@@ -29,8 +29,8 @@ pub fn class_of(ch: u8) -> Option<usize> {
 /// One reference glyph: zero-mean, unit-norm ink values over the window.
 #[derive(Clone, Debug)]
 pub struct Reference {
-    pub ch: u8,
-    /// Index of `ch` in the MRZ alphabet (several references may share it).
+    /// Index of the character in the MRZ alphabet (several references may
+    /// share it).
     pub class: usize,
     /// Whether this is the font's own glyph (not a derived variant): the
     /// OCR-B conformity score uses only these.
@@ -153,7 +153,7 @@ impl References {
             for (i, &ys) in variants.iter().enumerate() {
                 // The embedded font has every MRZ glyph (tested in `font`).
                 let w = render_reference(font, c as char, sigma, ys).unwrap_or_else(|| vec![0.0; RW * RH]);
-                refs.push(Reference { ch: c, class, canonical: i == 0, w: normalise(&w) });
+                refs.push(Reference { class, canonical: i == 0, w: normalise(&w) });
             }
         }
         let mut t = vec![0f32; RW * RH * NPAD];
@@ -172,7 +172,6 @@ impl References {
 pub struct Patch {
     pub s: usize,
     pub w: usize,
-    pub h: usize,
     pub px: Vec<f32>,
     /// Integral images of values and squares, `(w+1)×(h+1)`, for window
     /// statistics at any shift.
@@ -195,7 +194,7 @@ impl Patch {
                 i2[(y + 1) * iw + x + 1] = i2[y * iw + x + 1] + r2;
             }
         }
-        Patch { s, w, h, px, i1, i2 }
+        Patch { s, w, px, i1, i2 }
     }
 }
 
@@ -578,13 +577,13 @@ mod tests {
         assert_eq!(r.refs.len(), NCLASS + 10);
         for a in &r.refs {
             let norm: f32 = a.w.iter().map(|v| v * v).sum();
-            assert!((norm - 1.0).abs() < 1e-3, "{}", a.ch as char);
+            assert!((norm - 1.0).abs() < 1e-3, "{}", MRZ_ALPHABET[a.class] as char);
         }
         // Every pair of canonical references differs clearly.
         for (i, a) in r.refs.iter().enumerate().filter(|(_, a)| a.canonical) {
             for b in r.refs[i + 1..].iter().filter(|b| b.class != a.class && b.canonical) {
                 let ncc: f32 = a.w.iter().zip(&b.w).map(|(x, y)| x * y).sum();
-                assert!(ncc < 0.93, "{} vs {}: {ncc}", a.ch as char, b.ch as char);
+                assert!(ncc < 0.93, "{} vs {}: {ncc}", MRZ_ALPHABET[a.class] as char, MRZ_ALPHABET[b.class] as char);
             }
         }
     }

@@ -263,11 +263,6 @@ fn fix_ends(img: &GrayImage, refs: &References, line: &LineModel, cells: &[Cell]
     None
 }
 
-fn debug() -> bool {
-    static D: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *D.get_or_init(|| std::env::var_os("DS_DEBUG").is_some())
-}
-
 /// Reads one located candidate.
 pub fn read_candidate(img: &GrayImage, levels: &[References], cand: &Candidate) -> Option<Attempt> {
     let mut notes = Vec::new();
@@ -310,12 +305,6 @@ pub fn read_candidate(img: &GrayImage, levels: &[References], cand: &Candidate) 
             }
         }
     }
-    if debug() {
-        eprintln!("cand score {:.3} up {s_up:.3} down {s_down:.3} level {level} shape {shape:?} best {best:.3}", cand.score);
-        for l in &lines {
-            eprintln!("  line {l:?}");
-        }
-    }
     if (shape.scale - 1.0).abs() > 0.01 {
         notes.push(format!("glyphs are {:.0}% of the size the pitch implies", shape.scale * 100.0));
     }
@@ -342,11 +331,6 @@ pub fn read_candidate(img: &GrayImage, levels: &[References], cand: &Candidate) 
             *line = new;
         }
         cells.push(line_cells);
-    }
-    if debug() {
-        for l in &lines {
-            eprintln!("  refined {l:?}");
-        }
     }
     let quality = {
         let all: Vec<f32> = cells.iter().flatten().map(|c| c.scores.ncc[c.scores.best()]).collect();
@@ -449,9 +433,6 @@ fn decide(lines: &[LineModel], cells: &[Vec<Cell>], refs: &References, mut notes
         }
     }
     if let Some(ex) = adapt::Exemplars::build(&samples, 12) {
-        if debug() {
-            eprintln!("exemplars: {} samples, {} classes, gain {:.3}", samples.len(), ex.classes(), ex.gain);
-        }
         for (j, l) in cells.iter().enumerate() {
             for (k, c) in l.iter().enumerate() {
                 let (b, _) = first_pass[j][k];
