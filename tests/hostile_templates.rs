@@ -264,7 +264,7 @@ fn absurd_zones_and_values_are_refused() {
     let mrz = "[mrz]\nfirst_char_x_mm = [7.0, 5.0]\n";
     assert_mentions(&f.refuse(&f.toml().replacen("[reference]", &format!("{mrz}[reference]"), 1)), &["mrz tolerances"]);
     // The issuer's MRZ position and font record.
-    for (field, want) in [("line_centre_offset_mm = 30.0", "line_centre_offset_mm"), ("font_p10_min = 1.5", "font_p25_min and font_p10_min"), ("font_median_min = nan", "font_median_min")] {
+    for (field, want) in [("line_centre_offset_mm = 30.0", "line_centre_offset_mm"), ("font_p10_min = 1.5", "font_p25_min, font_p10_min and"), ("font_median_min = nan", "font_median_min"), ("font_filler_median_min = -0.1", "font_filler_median_min must lie")] {
         let mrz = format!("[mrz]\n{field}\n");
         assert_mentions(&f.refuse(&f.toml().replacen("[reference]", &format!("{mrz}[reference]"), 1)), &[want]);
     }

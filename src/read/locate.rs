@@ -47,11 +47,6 @@ impl LineModel {
         let nm = self.normal();
         (dt * self.dir.0 + db * nm.0, dt * self.dir.1 + db * nm.1)
     }
-    /// Pitch (distance between cell centres) at cell `k`.
-    pub fn pitch_at(&self, k: f64) -> f64 {
-        let t = self.tangent(k);
-        t.0.hypot(t.1)
-    }
     /// Unit normal pointing down across the lines (reading orientation).
     pub fn normal(&self) -> (f64, f64) {
         (-self.dir.1, self.dir.0)
@@ -87,8 +82,6 @@ impl LineModel {
 #[derive(Clone, Debug)]
 pub struct Candidate {
     pub lines: Vec<LineModel>,
-    /// Median glyph height in input pixels.
-    pub glyph_h: f64,
     pub score: f64,
 }
 
@@ -159,7 +152,6 @@ impl Blob {
 /// A row of linked blobs with its fitted centre line `v = a + b·u` and lattice.
 #[derive(Clone, Debug)]
 struct Row {
-    blobs: Vec<Blob>,
     h: f64,
     a: f64,
     b: f64,
@@ -188,13 +180,8 @@ fn locate_at(img: &GrayImage, r: Resample) -> Vec<Candidate> {
     if w < 16 || h < 8 {
         return Vec::new();
     }
-    let kk: f32 = std::env::var("DS_K").ok().and_then(|v| v.parse().ok()).unwrap_or(PARAMS.sauvola_k);
-    let mask = raster::binarize(&work, PARAMS.bin_radius, kk, PARAMS.min_contrast);
+    let mask = raster::binarize(&work, PARAMS.bin_radius, PARAMS.sauvola_k, PARAMS.min_contrast);
     let labels = cc::label(&mask, w, h);
-    if let Ok(path) = std::env::var("DS_DUMP") {
-        let m = GrayImage::from_fn(w as u32, h as u32, |x, y| image::Luma([if mask[y as usize * w + x as usize] != 0 { 0 } else { 255 }]));
-        let _ = m.save(format!("{path}-{r:?}.png"));
-    }
     let comps: Vec<&Component> = labels
         .components
         .iter()
@@ -212,12 +199,6 @@ fn locate_at(img: &GrayImage, r: Resample) -> Vec<Candidate> {
     for theta in text_directions(&comps) {
         let blobs = project_blobs(&labels, &comps, theta);
         let rows = build_rows(blobs);
-        if std::env::var("DS_DEBUG").is_ok() {
-            eprintln!("resample {r:?} theta {:.1} rows {}", theta.to_degrees(), rows.len());
-            for r in rows.iter().filter(|r| r.n >= 12) {
-                eprintln!("  row n {} singles {} h {:.1} p {:.2} q {:.4} u {:.0}..{:.0} v {:.1} b {:.3}", r.n, r.singles, r.h, r.l1, r.l2, r.umin, r.umax, r.vmid(), r.b);
-            }
-        }
         for cand in group_rows(&rows) {
             out.push(to_input(&cand, theta, scale));
         }
@@ -480,33 +461,41 @@ fn row_height(chain: &[Blob]) -> f64 {
 fn merge_rows(mut rows: Vec<Vec<Blob>>) -> Vec<Vec<Blob>> {
     rows.sort_by(|a, b| a[0].umin.total_cmp(&b[0].umin));
     let n = rows.len();
-    let info: Vec<(f64, f64, f64, f64, f64)> = rows
+    let info: Vec<(f64, f64, f64, f64, f64, f64)> = rows
         .iter()
         .map(|r| {
             let h = row_height(r);
+            // A run of fillers with a few full glyphs: fillers lower the row
+            // height of a look-alike font's `<` (shorter than OCR-B's), but
+            // its tallest glyphs still match the line they continue.
+            let tallest = r.iter().map(Blob::h).fold(0.0, f64::max);
             // Centre lines near each end.
             let va = r.iter().rev().take(4).map(|x| x.vc).sum::<f64>() / r.len().min(4) as f64;
             let vb = r.iter().take(4).map(|x| x.vc).sum::<f64>() / r.len().min(4) as f64;
-            (h, r[0].umin, r[r.len() - 1].umax, vb, va)
+            (h, r[0].umin, r[r.len() - 1].umax, vb, va, tallest)
         })
         .collect();
     let mut next: Vec<Option<usize>> = vec![None; n];
     let mut has_prev = vec![false; n];
     for i in 0..n {
-        let (ha, _, end, _, va_end) = info[i];
+        let (ha, _, end, _, va_end, tallest_a) = info[i];
         let lo = info.partition_point(|x| x.1 < end - 0.2 * ha * 1.33);
         let mut best: Option<(usize, f64)> = None;
         for j in lo..n {
-            let (hb, start, _, vb_start, _) = info[j];
+            let (hb, start, _, vb_start, _, tallest_b) = info[j];
             let hm = ha.max(hb);
             let gap = start - end;
             if gap > 3.0 * 1.33 * ha {
                 break;
             }
-            if j == i || has_prev[j] || !(0.75..=1.33).contains(&(ha / hb)) || gap < -0.2 * hm || gap > 3.0 * hm {
-                continue;
-            }
-            if (va_end - vb_start).abs() > 0.3 * hm {
+            let dv = (va_end - vb_start).abs();
+            let similar = |x: f64, y: f64| (0.75..=1.33).contains(&(x / y));
+            // A look-alike font's `<` is about half its capitals: a run of
+            // fillers continues its line when it follows on closely and
+            // level with it.
+            let continues_closely = (0.5..=2.0).contains(&(ha / hb)) && gap <= 1.0 * hm && dv <= 0.15 * hm;
+            let heights_match = similar(ha, hb) || similar(ha, tallest_b) || similar(tallest_a, hb) || continues_closely;
+            if j == i || has_prev[j] || !heights_match || gap < -0.2 * hm || gap > 3.0 * hm || dv > 0.3 * hm {
                 continue;
             }
             if best.is_none_or(|(_, g)| gap < g) {
@@ -591,7 +580,7 @@ fn fit_row(blobs: Vec<Blob>) -> Option<Row> {
     let n = (kl - kf) as usize + 1;
     // Re-base the lattice at the first cell.
     let (m0, m1, m2) = (l0 + l1 * kf + l2 * kf * kf, l1 + 2.0 * l2 * kf, l2);
-    Some(Row { blobs, h, a, b, umin, umax, l0: m0, l1: m1, l2: m2, n, singles: singles.len() })
+    Some(Row { h, a, b, umin, umax, l0: m0, l1: m1, l2: m2, n, singles: singles.len() })
 }
 
 /// Least-squares `u = l0 + l1·k + l2·k²` (quadratic only with enough points
@@ -778,8 +767,7 @@ fn to_input(g: &Group<'_>, theta: f64, scale: f64) -> Candidate {
             LineModel::straight(origin, dir, l1 * norm * scale, l2 * norm * scale, g.n)
         })
         .collect();
-    let mut hs: Vec<f64> = g.rows.iter().map(|r| r.h).collect();
-    Candidate { lines, glyph_h: median(&mut hs) * scale, score: g.score }
+    Candidate { lines, score: g.score }
 }
 
 #[cfg(test)]

@@ -589,6 +589,8 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
     let font: Vec<crate::checks::mrz_font::FontStats> = specimens.iter().filter_map(|(_, r)| crate::checks::mrz_font::stats(r)).collect();
     let lowest = |f: fn(&crate::checks::mrz_font::FontStats) -> f32| font.iter().map(f).map(f64::from).reduce(f64::min);
     let (font_median_min, font_p25_min, font_p10_min) = (lowest(|s| s.median), lowest(|s| s.p25), lowest(|s| s.p10));
+    // Recorded only when every specimen has one.
+    let font_filler_median_min = font.iter().map(|s| s.filler_median).collect::<Option<Vec<f32>>>().and_then(|v| v.into_iter().map(f64::from).reduce(f64::min));
     let file = TemplateFile {
         format_version: FORMAT_VERSION,
         id: id.to_string(),
@@ -598,7 +600,7 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
         width_mm: g.width_mm,
         height_mm: g.height_mm,
         description: format!("enrolled from {} specimen(s)", rects.len()),
-        mrz: Some(MrzSpec { font_median_min, font_p25_min, font_p10_min, ..issuer_mrz_position(&specs, format) }),
+        mrz: Some(MrzSpec { font_median_min, font_p25_min, font_p10_min, font_filler_median_min, ..issuer_mrz_position(&specs, format) }),
         zones,
         reference: Some(ReferenceSpec {
             image: format!("{id}.ref.png"),

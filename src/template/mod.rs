@@ -102,6 +102,9 @@ pub struct MrzSpec {
     pub font_p25_min: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub font_p10_min: Option<f64>,
+    /// The lowest median similarity of the fillers over the specimens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub font_filler_median_min: Option<f64>,
 }
 
 impl MrzSpec {
@@ -118,6 +121,7 @@ impl MrzSpec {
             font_median_min: None,
             font_p25_min: None,
             font_p10_min: None,
+            font_filler_median_min: None,
         }
     }
 }
@@ -395,8 +399,9 @@ fn validate_file(f: &TemplateFile) -> Result<(), Error> {
         if m.line_centre_offset_mm.is_some_and(|v| !(-10.0..=10.0).contains(&v)) {
             return bad("mrz line_centre_offset_mm must lie within ±10 mm".into());
         }
-        if [m.font_median_min, m.font_p25_min, m.font_p10_min].iter().flatten().any(|v| !(0.0..=1.0).contains(v)) {
-            return bad("mrz font_median_min, font_p25_min and font_p10_min must lie in 0–1".into());
+        let font = [m.font_median_min, m.font_p25_min, m.font_p10_min, m.font_filler_median_min];
+        if font.iter().flatten().any(|v| !(0.0..=1.0).contains(v)) {
+            return bad("mrz font_median_min, font_p25_min, font_p10_min and font_filler_median_min must lie in 0–1".into());
         }
     }
     if f.zones.len() > 256 {
