@@ -148,6 +148,11 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
     out.findings.extend(format::check(reading, &reg, generic));
 
     if candidates.is_empty() {
+        let issuer_models = templates.issuer_templates().iter().filter(|t| t.file.issuer == fields.issuing_state);
+        if let Some(font) = mrz_font::check_issuer_wide(reading, &fields.issuing_state, issuer_models) {
+            out.findings.retain(|f| f.code != FindingCode::MrzFont);
+            out.findings.push(font);
+        }
         let failed = out.findings.iter().any(|f| f.severity == Severity::Fail && matches!(f.code, FindingCode::MrzGeometry | FindingCode::FormatMismatch));
         out.template = Some(TemplateUse { id: generic.id().into(), digest: generic.digest.clone(), score: if failed { 0.0 } else { 1.0 }, alternatives: vec![] });
         return out;

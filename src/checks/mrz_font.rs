@@ -140,6 +140,26 @@ pub fn check_issuer(reading: &MrzReading, issuer: &Template) -> Option<Vec<Findi
     Some(vec![finding(reading, Severity::Fail, msg, score, limit)])
 }
 
+/// For a document whose claim no enrolled model covers (its code or format),
+/// from an issuer with enrolled models: the font is the issuer's, whatever
+/// the model, so the document fails when its glyphs fail the font record of
+/// every one of `issuer_models`. `None` when any passes or none has a record.
+pub fn check_issuer_wide<'a>(reading: &MrzReading, issuer: &str, issuer_models: impl IntoIterator<Item = &'a Template>) -> Option<Finding> {
+    let mut failed = 0;
+    let mut first = None;
+    for t in issuer_models {
+        let Some(mut found) = check_issuer(reading, t) else { continue };
+        if found.is_empty() {
+            return None;
+        }
+        failed += 1;
+        first.get_or_insert(found.remove(0));
+    }
+    let mut f = first?;
+    f.message = format!("no enrolled {issuer} model covers this document's code and format, and its glyphs match the font of none of the {failed} that do exist: {}", f.message);
+    Some(f)
+}
+
 fn finding(reading: &MrzReading, severity: Severity, msg: String, score: f32, threshold: f32) -> Finding {
     let mut f = Finding::new(FindingCode::MrzFont, severity, msg).zone("mrz").score(score as f64, threshold as f64);
     f.polygon_px = Some(reading.quad.to_vec());
@@ -199,6 +219,13 @@ mod tests {
         // An issuer whose own `<` is not OCR-B's lowers the limit.
         assert!(check_issuer(&fake, &issuer(Some(0.85))).unwrap().is_empty());
         assert_eq!(check_issuer(&reading(0.95, 0.80, 6.0), &issuer(Some(0.85))).unwrap().len(), 1);
+        // A claim no model covers is held to the issuer's font, if every
+        // model's record rejects it.
+        let wide = check_issuer_wide(&fake, "UTO", [&issuer(Some(0.95)), &issuer(Some(0.93))]).expect("fails every model");
+        assert_eq!(wide.severity, Severity::Fail);
+        assert!(wide.message.contains("none of the 2"), "{}", wide.message);
+        assert!(check_issuer_wide(&fake, "UTO", [&issuer(Some(0.95)), &issuer(Some(0.85))]).is_none(), "one model's font passes");
+        assert!(check_issuer_wide(&fake, "UTO", []).is_none());
         // Templates without the filler record judge the letters only.
         assert!(check_issuer(&fake, &issuer(None)).unwrap().is_empty());
     }
