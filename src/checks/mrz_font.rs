@@ -5,7 +5,9 @@
 //! Statistics of the non-filler glyphs' scores: the median (the font as a
 //! whole) and the 25th and 10th percentiles (a look-alike monospace font
 //! draws most letters close to OCR-B but digits and a few letters
-//! differently, which the median hides; blur lowers all alike).
+//! differently, which the median hides; blur lowers all alike). The
+//! fillers' median is held apart, against the issuer's specimens only: a
+//! look-alike's `<` is its most telling glyph.
 
 use crate::read::MrzReading;
 use crate::report::{Finding, FindingCode, Severity};
