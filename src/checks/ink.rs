@@ -14,9 +14,10 @@ use crate::raster::box_blur;
 
 use super::zones::REF_PX_PER_MM;
 
-/// Neighbourhood radius ink is measured against (px, 1.5 mm).
-const LOCAL_RADIUS: usize = 9;
-// Text ink is found against the same mean, so a document computes it once.
+/// Neighbourhood radius ink is measured against (px, 1.5 mm). Text ink is
+/// found against the same mean (`zones::ink_neighbourhood`), so a document
+/// computes it once.
+pub(crate) const LOCAL_RADIUS: usize = 9;
 const _: () = assert!(LOCAL_RADIUS == (1.5 * REF_PX_PER_MM) as usize);
 /// Ink: darker than its neighbourhood by this much (0–255).
 pub const STRONG_INK: f32 = 40.0;

@@ -158,7 +158,7 @@ pub fn text_ink(base: &[f32], width: usize, height: usize) -> Vec<bool> {
 /// The 1.5 mm mean that [`text_ink`] and the ink depth ([`super::ink::depth`])
 /// measure against: computed once when a document needs both.
 pub fn ink_neighbourhood(base: &[f32], width: usize, height: usize) -> Vec<f32> {
-    box_blur(base, width, height, (1.5 * REF_PX_PER_MM) as usize)
+    box_blur(base, width, height, super::ink::LOCAL_RADIUS)
 }
 
 /// [`text_ink`] with `base`'s [`ink_neighbourhood`] given.
