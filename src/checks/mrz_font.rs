@@ -120,9 +120,15 @@ pub fn check(reading: &MrzReading) -> Vec<Finding> {
 /// document placed on that issuer's layout. `None` when the template has no
 /// font record (the generic check then stands).
 pub fn check_issuer(reading: &MrzReading, issuer: &Template) -> Option<Vec<Finding>> {
+    check_issuer_with(reading, stats(reading), issuer)
+}
+
+/// [`check_issuer`] with the reading's [`stats`] given, for checks against
+/// several templates.
+fn check_issuer_with(reading: &MrzReading, stats: Option<FontStats>, issuer: &Template) -> Option<Vec<Finding>> {
     let spec = issuer.mrz_spec();
     let (median, p25, p10) = (spec.font_median_min? as f32, spec.font_p25_min? as f32, spec.font_p10_min? as f32);
-    let Some(s) = stats(reading) else { return Some(Vec::new()) };
+    let Some(s) = stats else { return Some(Vec::new()) };
     let mut limits = vec![
         ("median", s.median, ISSUER_MEDIAN_LIMIT.min(median - MEDIAN_MARGIN), median),
         ("25th-percentile", s.p25, ISSUER_P25_LIMIT.min(p25 - PERCENTILE_MARGIN), p25),
@@ -147,10 +153,11 @@ pub fn check_issuer(reading: &MrzReading, issuer: &Template) -> Option<Vec<Findi
 /// the model, so the document fails when its glyphs fail the font record of
 /// every one of `issuer_models`. `None` when any passes or none has a record.
 pub fn check_issuer_wide<'a>(reading: &MrzReading, issuer: &str, issuer_models: impl IntoIterator<Item = &'a Template>) -> Option<Finding> {
+    let stats = stats(reading);
     let mut failed = 0;
     let mut first = None;
     for t in issuer_models {
-        let Some(mut found) = check_issuer(reading, t) else { continue };
+        let Some(mut found) = check_issuer_with(reading, stats, t) else { continue };
         if found.is_empty() {
             return None;
         }
