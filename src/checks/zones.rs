@@ -347,6 +347,23 @@ pub fn zone_pixels(kind: ZoneKind, rect: &RectMm, mask: &[u8], width: usize, hei
     out
 }
 
+/// The pixels a zone's comparison covers, stable or not (the share of them
+/// it must see): a portrait's ring without the photo's interior, which
+/// [`zone_pixels`] leaves out. A passport photo's ring is about a quarter of
+/// its outer rectangle: measured against that, a few masked or covered
+/// pixels left it short of [`MIN_COMPARABLE`] and the ring went unjudged.
+fn compared_area(kind: ZoneKind, rect: &RectMm, width: usize, height: usize) -> usize {
+    let px_area = |r: &RectMm| {
+        let (x0, y0, x1, y1) = zone_px(r, width, height);
+        (x1 - x0) * (y1 - y0)
+    };
+    if kind == ZoneKind::Portrait {
+        px_area(&ring_outer(rect)) - px_area(&RectMm::new(rect.x + 1.0, rect.y + 1.0, rect.w - 2.0, rect.h - 2.0))
+    } else {
+        px_area(rect)
+    }
+}
+
 /// A portrait zone with the 2 mm margin compared around it.
 pub fn ring_outer(r: &RectMm) -> RectMm {
     RectMm::new(r.x - 2.0, r.y - 2.0, r.w + 4.0, r.h + 4.0)
@@ -701,9 +718,7 @@ pub fn compare(doc: &Rectified, t: &Template) -> Option<(TemplateEval, Compared)
             continue;
         }
         let pixels = zone_pixels(z.kind, &z.rect, mask, doc.width, doc.height);
-        let outer = if z.kind == ZoneKind::Portrait { ring_outer(&z.rect) } else { z.rect };
-        let (x0, y0, x1, y1) = zone_px(&outer, doc.width, doc.height);
-        let area = (x1 - x0) * (y1 - y0);
+        let area = compared_area(z.kind, &z.rect, doc.width, doc.height);
         let shift = ((z.tolerance_mm * REF_PX_PER_MM).round() as i32).clamp(0, MAX_SHIFT_PX);
         let Some(score) = best_ncc_in(&plane, reference, &pixels, shift, area) else { continue };
         let threshold = z.thresholds.get(level).copied().unwrap_or(DEFAULT_ZONE_THRESHOLD);
@@ -908,6 +923,20 @@ mod tests {
             let in_margin = (m..w - m).contains(&(i % w)) && (m..h - m).contains(&(i / w));
             assert_eq!(margin[i], in_margin, "pixel {i}");
         }
+    }
+
+    #[test]
+    fn a_portrait_is_compared_on_its_ring_alone() {
+        let (w, h) = (750, 528);
+        let photo = RectMm::new(5.0, 24.0, 35.0, 39.0);
+        let mask = vec![0u8; w * h];
+        // The ring: 2 mm outside the frame and its outer 1 mm.
+        let ring = zone_pixels(ZoneKind::Portrait, &photo, &mask, w, h);
+        assert_eq!(compared_area(ZoneKind::Portrait, &photo, w, h), ring.len());
+        // Most of a passport photo's outer rectangle is its interior.
+        let outer = compared_area(ZoneKind::Static, &ring_outer(&photo), w, h);
+        assert!(3 * ring.len() < outer, "{} of {outer}", ring.len());
+        assert_eq!(compared_area(ZoneKind::Static, &photo, w, h), 210 * 234);
     }
 
     #[test]
