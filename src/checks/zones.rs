@@ -821,12 +821,12 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
     // same on every specimen.
     let judged: Vec<bool> = (0..usable.len()).map(|i| doc.valid[i] && mask[i] < 128 && in_margin[i] && !outside_px[i]).collect();
     let fine = super::local::Fine { doc: &doc.base, reference: &prep.base, doc_mean, reference_mean: &prep.base_mean };
-    // Inside the photo, a small spot whose print is gone is the person's own
-    // photo (hair or clothes over print that every specimen let show
-    // through), not an erasure: only changes of the full size count there.
-    let photo_interiors: Vec<RectMm> =
-        t.file.zones.iter().filter(|z| z.kind == ZoneKind::Portrait).map(|z| RectMm::new(z.rect.x + 1.0, z.rect.y + 1.0, z.rect.w - 2.0, z.rect.h - 2.0)).collect();
-    let personal_spot = |c: &super::local::Change| c.area_mm2 < super::local::MIN_AREA_MM2 && photo_interiors.iter().any(|r| r.contains(c.rect.x + c.rect.w / 2.0, c.rect.y + c.rect.h / 2.0));
+    // On the photo or its 2 mm ring, a small spot whose print is gone is the
+    // person's own photo (hair or clothes over print that every specimen let
+    // show through, a photo printed a little larger), not an erasure: only
+    // changes of the full size count there, as ink is not judged there.
+    let photo_rings: Vec<RectMm> = t.file.zones.iter().filter(|z| z.kind == ZoneKind::Portrait).map(|z| ring_outer(&z.rect)).collect();
+    let personal_spot = |c: &super::local::Change| c.area_mm2 < super::local::MIN_AREA_MM2 && photo_rings.iter().any(|r| r.intersects(&c.rect));
     let changes = super::local::changes_in(compared, compared_ref, &fine, &stable, &print, doc.width, doc.height, max_shift);
     for (k, c) in changes.into_iter().filter(|c| !personal_spot(c)).enumerate() {
         use super::local::{MAX_WINDOW_NCC, MIN_CONTRAST_RATIO};
