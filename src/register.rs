@@ -929,7 +929,8 @@ mod tests {
     }
 
     /// A TD3 reading at 10 px/mm whose second line was re-typed `dy_mm`
-    /// lower, and a registration by layout (identity scale) from afar or not.
+    /// off its place (down when positive), and a registration by layout
+    /// (identity scale) from afar or not.
     fn shifted_line_scene(dy_mm: f64, inliers: usize, candidates: usize, rms: f64, from_afar: bool) -> (MrzReading, Registration) {
         let g = FormatGeometry::of(Format::Td3);
         let ppm = 10.0;

@@ -51,9 +51,10 @@ const CELL_PX: usize = 6;
 pub const MIN_AREA_MM2: f64 = 20.0;
 /// A smaller change is still reported when this much of it has lost nearly
 /// all its fine print (below [`DEEP_FADE_RATIO`] of the page's typical
-/// ratio): an erased patch of 5 mm, or one along the portrait, keeps 10–19
-/// mm² of differing cells, 6–12 of them this deep (seeds 3 and 11); genuine
-/// documents of the calibration sets (seeds 2, 3, 12, 13) showed at most 4.
+/// ratio): erased patches of about 5 mm kept 10–19 mm² of differing cells,
+/// 6–12 of them this deep (calibration seeds 3 and 11); genuine documents of
+/// seeds 2, 3, 12 and 13 showed at most 4 away from the photo. On the photo
+/// the caller leaves such small changes out (see `zones::add_details`).
 const MIN_DEEP_FADE_MM2: f64 = 6.0;
 const DEEP_FADE_RATIO: f32 = 0.2;
 
