@@ -129,6 +129,32 @@ fn look_alike_fonts_fail() {
 /// (04b93a4) failed 75 % and left 15 % unread.
 const MIN_FONT_FAIL: f64 = 0.80;
 
+/// Edits to the page's print (an emblem or title redrawn, a patch copied
+/// from elsewhere, an area erased) on sharp scans and photos.
+#[test]
+fn zone_tampering_fails() {
+    let models = ["uto-p-2024", "zza-i-2018", "uto-v-2022"];
+    let screener = screener_for(&models);
+    let spec = DatasetSpec {
+        seed: 9103,
+        count: 24,
+        models: models.iter().map(|m| m.to_string()).collect(),
+        kinds: vec![synth::Kind::ZoneTamper],
+        captures: vec![CaptureKind::Scan, CaptureKind::Photo],
+        dpi: vec![300, 400],
+        specimens: 0,
+        ..Default::default()
+    };
+    let tally = screen_set(&screener, &spec);
+    print_table("zone tampering (seed 9103, uto-p-2024 + zza-i-2018 + uto-v-2022, 300-400 dpi scans and photos):", &tally);
+    let t = &tally["zone_tamper"];
+    assert_eq!(t.n, spec.count);
+    assert!(rate(t.fail, t.n) >= MIN_ZONE_TAMPER_FAIL, "zone tampering failed {:.1}% below {:.0}%", 100.0 * rate(t.fail, t.n), 100.0 * MIN_ZONE_TAMPER_FAIL);
+}
+/// Measured 87.5 % (21 of 24) when set; 83.3 % at 84d8eaa, before small
+/// erasures were reported. The target (95 %) is not met.
+const MIN_ZONE_TAMPER_FAIL: f64 = 0.80;
+
 /// The shared labelled samples (present in CI and development checkouts
 /// beside `../shared`; skipped with a notice in a user's clone).
 #[test]
