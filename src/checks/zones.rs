@@ -808,7 +808,8 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
     // Fine print is also looked for between personal text strokes (an
     // erased date or name takes its background print with it): off the ink
     // of both sides, clear of the portrait and the MRZ.
-    let outside: Vec<RectMm> = t.file.zones.iter().filter(|z| matches!(z.kind, ZoneKind::Portrait | ZoneKind::Mrz)).map(|z| if z.kind == ZoneKind::Portrait { ring_outer(&z.rect) } else { z.rect }).collect();
+    let photo_rings: Vec<RectMm> = t.file.zones.iter().filter(|z| z.kind == ZoneKind::Portrait).map(|z| ring_outer(&z.rect)).collect();
+    let outside: Vec<RectMm> = photo_rings.iter().copied().chain(t.file.zones.iter().filter(|z| z.kind == ZoneKind::Mrz).map(|z| z.rect)).collect();
     let outside_px = inside_any(&outside, doc.width, doc.height);
     let print: Vec<bool> = {
         let ink = grow(&prior.ink, doc.width, doc.height, PRINT_INK_RIM_PX);
@@ -825,7 +826,6 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
     // person's own photo (hair or clothes over print that every specimen let
     // show through, a photo printed a little larger), not an erasure: only
     // changes of the full size count there, as ink is not judged there.
-    let photo_rings: Vec<RectMm> = t.file.zones.iter().filter(|z| z.kind == ZoneKind::Portrait).map(|z| ring_outer(&z.rect)).collect();
     let personal_spot = |c: &super::local::Change| c.area_mm2 < super::local::MIN_AREA_MM2 && photo_rings.iter().any(|r| r.intersects(&c.rect));
     let changes = super::local::changes_in(compared, compared_ref, &fine, &stable, &print, doc.width, doc.height, max_shift);
     for (k, c) in changes.into_iter().filter(|c| !personal_spot(c)).enumerate() {
