@@ -18,6 +18,12 @@ pub const REF_PX_PER_MM: f64 = 6.0;
 /// specimens while its smoothed luminance does not (255: personal; 0:
 /// stable). Below 128 counts as stable at the smoothed comparison levels.
 pub const MASK_FINE_VARIES: u8 = 64;
+/// Personal-data mask value of a personal pixel (text of varying length runs
+/// over it) whose print between the text strokes agreed with the reference
+/// on every specimen: where a document has no ink there, its print is
+/// correlated window by window like a stable pixel's. At or above 128, so
+/// personal everywhere else.
+pub const MASK_PERSONAL_PRINT: u8 = 192;
 /// Page margin left out of the comparisons at full detail, mm: the page's own
 /// edge moves there with sub-millimetre registration error.
 const FINE_MARGIN_MM: f64 = 2.5;
@@ -25,7 +31,7 @@ const FINE_MARGIN_MM: f64 = 2.5;
 /// decorrelates fine print: a window is re-tried this far shifted (px).
 const FINE_MAX_SHIFT_PX: usize = 2;
 /// Text ink is kept out of the fine-print comparison with this rim (px).
-const PRINT_INK_RIM_PX: usize = 2;
+pub const PRINT_INK_RIM_PX: usize = 2;
 
 /// Per pixel, whether it lies [`FINE_MARGIN_MM`] inside the page.
 fn margin_mask(width: usize, height: usize) -> Vec<bool> {
@@ -811,12 +817,19 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
     let photo_rings: Vec<RectMm> = t.file.zones.iter().filter(|z| z.kind == ZoneKind::Portrait).map(|z| ring_outer(&z.rect)).collect();
     let outside: Vec<RectMm> = photo_rings.iter().copied().chain(t.file.zones.iter().filter(|z| z.kind == ZoneKind::Mrz).map(|z| z.rect)).collect();
     let outside_px = inside_any(&outside, doc.width, doc.height);
-    let print: Vec<bool> = {
+    let between_strokes: Vec<bool> = {
         let ink = grow(&prior.ink, doc.width, doc.height, PRINT_INK_RIM_PX);
         let ref_ink = grow(&prep.ink, doc.width, doc.height, PRINT_INK_RIM_PX);
-        (0..usable.len())
-            .map(|i| stable[i] || (usable[i] && mask[i] >= 128 && !ink[i] && !ref_ink[i] && !outside_px[i] && (level != 0 || in_margin[i])))
-            .collect()
+        (0..usable.len()).map(|i| usable[i] && mask[i] >= 128 && !ink[i] && !ref_ink[i] && !outside_px[i] && (level != 0 || in_margin[i])).collect()
+    };
+    let print: Vec<bool> = (0..usable.len()).map(|i| stable[i] || between_strokes[i]).collect();
+    // At full detail, the print between personal text strokes that every
+    // specimen agreed on is correlated too: a patch copied over a name or a
+    // date brings print from elsewhere on the page.
+    let stable: Vec<bool> = if level == 0 {
+        (0..usable.len()).map(|i| stable[i] || (between_strokes[i] && mask[i] == MASK_PERSONAL_PRINT)).collect()
+    } else {
+        stable
     };
     // Ink the reference lacks, or reference ink gone, where the page is the
     // same on every specimen.

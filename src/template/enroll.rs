@@ -333,6 +333,76 @@ fn fine_variation(rects: &[&Rectified], ref_base: &[f32], personal: &[bool], w: 
     out
 }
 
+/// Specimens needed to tell the print under personal text from print that
+/// varies itself: with two, one odd specimen cannot be outvoted.
+const MIN_PRINT_SPECIMENS: usize = 3;
+/// Specimens that must show a pixel's print free of their text ink.
+const MIN_PRINT_VIEWS: usize = 2;
+/// Spread (0–255) of the specimens' ink-free 5-pixel means, lighting
+/// removed, above which the page varies without ink there (a ghost
+/// portrait; the photo). Over the page's plain print it stays near 0; over
+/// the specimens' ghost portraits it reached 12–26.
+const PRINT_SPREAD_LEVELS: f32 = 8.0;
+/// Regions varying without ink at least this large (mm, both ways) are left
+/// out whole, their bounding box grown by [`VARYING_MARGIN_MM`]: a ghost
+/// varies in places only, and a document's ghost elsewhere.
+const VARYING_REGION_MM: f64 = 3.0;
+const VARYING_MARGIN_MM: f64 = 1.5;
+
+/// Personal pixels above the MRZ, clear of the photo and its ring, where the
+/// page's print under the text agreed on the specimens that show it free of
+/// ink (at least [`MIN_PRINT_VIEWS`]): the print under text of varying
+/// length, not print that varies itself (a ghost portrait, which the text
+/// rows' mask also covers).
+fn personal_print(rects: &[&Rectified], ref_base: &[f32], personal: &[bool], photo_ring: Option<RectMm>, mrz_top: usize, w: usize, h: usize) -> Vec<bool> {
+    let n = w * h;
+    let mut out = vec![false; n];
+    if rects.len() < MIN_PRINT_SPECIMENS {
+        return out;
+    }
+    let rim = zones::PRINT_INK_RIM_PX;
+    let above = |i: usize| i / w < mrz_top;
+    let stable: Vec<f32> = (0..n).map(|i| if !personal[i] && rects.iter().all(|r| r.valid[i]) { 1.0 } else { 0.0 }).collect();
+    let stable_share = box_blur(&stable, w, h, LIGHTING_RADIUS);
+    let (mut lo, mut hi, mut views) = (vec![f32::INFINITY; n], vec![f32::NEG_INFINITY; n], vec![0usize; n]);
+    for r in rects {
+        let ink = zones::grow(&zones::text_ink(&r.base, w, h), w, h, rim);
+        let free: Vec<f32> = (0..n).map(|i| if r.valid[i] && !ink[i] { 1.0 } else { 0.0 }).collect();
+        let free_share = box_blur(&free, w, h, 2);
+        let free_sum = box_blur(&(0..n).map(|i| free[i] * r.base[i]).collect::<Vec<f32>>(), w, h, 2);
+        // The capture's lighting against the reference, over stable print.
+        let offset = box_blur(&(0..n).map(|i| stable[i] * (r.base[i] - ref_base[i])).collect::<Vec<f32>>(), w, h, LIGHTING_RADIUS);
+        for i in (0..n).filter(|&i| above(i) && free[i] > 0.0 && free_share[i] > 0.2) {
+            let lighting = if stable_share[i] > 0.05 { offset[i] / stable_share[i] } else { 0.0 };
+            let v = free_sum[i] / free_share[i] - lighting;
+            lo[i] = lo[i].min(v);
+            hi[i] = hi[i].max(v);
+            views[i] += 1;
+        }
+    }
+    let varies: Vec<bool> = (0..n).map(|i| views[i] >= MIN_PRINT_VIEWS && hi[i] - lo[i] > PRINT_SPREAD_LEVELS).collect();
+    let mm = |px: usize| px as f64 / REF_PX_PER_MM;
+    let margin = (VARYING_MARGIN_MM * REF_PX_PER_MM).round() as usize;
+    let mut excluded = dilate(&varies, w, h, (REF_PX_PER_MM).round() as usize);
+    for (x0, y0, x1, y1, _) in components(&excluded, w, h) {
+        if mm(x1 - x0) >= VARYING_REGION_MM && mm(y1 - y0) >= VARYING_REGION_MM {
+            for y in y0.saturating_sub(margin)..(y1 + margin).min(h) {
+                excluded[y * w + x0.saturating_sub(margin)..y * w + (x1 + margin).min(w)].fill(true);
+            }
+        }
+    }
+    let ref_ink = zones::grow(&zones::text_ink(ref_base, w, h), w, h, rim);
+    let in_ring = |i: usize| photo_ring.is_some_and(|r| r.contains((i % w) as f64 / REF_PX_PER_MM, (i / w) as f64 / REF_PX_PER_MM));
+    for i in 0..n {
+        out[i] = personal[i] && above(i) && views[i] >= MIN_PRINT_VIEWS && !excluded[i] && !ref_ink[i] && !in_ring(i);
+    }
+    out
+}
+
+/// Radius over which a specimen's lighting is measured against the
+/// reference (px, 2.5 mm).
+const LIGHTING_RADIUS: usize = 15;
+
 /// Enrolls a template with id `id` from genuine specimens of one model.
 pub fn enroll(id: &str, specimens: &[DynamicImage], reader: &Reader) -> Result<Enrolled, Error> {
     let readings: Vec<MrzReading> = specimens.iter().map(|s| reader.read(&crate::raster::gray(s))).collect();
@@ -494,7 +564,16 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
     // luminance does not (a faint ghost portrait, thin personal print): only
     // the smoothed comparisons judge it.
     let fine_varies = fine_variation(&rects, &ref_base, &personal, w, h);
-    let mask_u8: Vec<u8> = personal.iter().zip(&fine_varies).map(|(&p, &f)| if p { 255 } else if f { zones::MASK_FINE_VARIES } else { 0 }).collect();
+    let photo_ring = portrait.map(|p| zones::ring_outer(&p));
+    let print_agrees = personal_print(&rects, &ref_base, &personal, photo_ring, mrz_top, w, h);
+    let mask_u8: Vec<u8> = (0..w * h)
+        .map(|i| match (personal[i], print_agrees[i], fine_varies[i]) {
+            (true, true, _) => zones::MASK_PERSONAL_PRINT,
+            (true, false, _) => 255,
+            (false, _, true) => zones::MASK_FINE_VARIES,
+            (false, _, false) => 0,
+        })
+        .collect();
     for r in 0..rows {
         for c in 0..cols {
             let rect = RectMm::new(c as f64 * tw, r as f64 * th, tw, th);
@@ -612,4 +691,55 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
         calibration: Some(calibration),
     };
     Ok(Enrolled { file, reference_png, mask_png, notes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page of fine print, one text row whose value differs per specimen,
+    /// and a faint ghost portrait that differs per specimen without ink.
+    fn specimen(k: usize, w: usize, h: usize) -> Rectified {
+        let mut base: Vec<f32> = (0..w * h).map(|i| 170.0 + 30.0 * ((i % w) as f32 * 1.3 + (i / w) as f32 * 0.7).sin()).collect();
+        // Text: strokes 2 px wide, every 5 px, as far as this holder's value runs.
+        for y in 30..50 {
+            for x in (20..80 + 30 * k).filter(|x| (x + 3 * k) % 5 < 2) {
+                base[y * w + x] = 30.0;
+            }
+        }
+        // Ghost: a faint disc (20 levels darker) of another size and place.
+        let (cx, cy, r) = (170.0 + 4.0 * k as f32, 105.0, 16.0 + 3.0 * k as f32);
+        for y in 80..140 {
+            for x in 140..210 {
+                if ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt() < r {
+                    base[y * w + x] -= 20.0;
+                }
+            }
+        }
+        Rectified { width: w, height: h, rgb: Planes::new(0, 0), base, valid: vec![true; w * h] }
+    }
+
+    #[test]
+    fn print_under_personal_text_is_compared_and_a_ghost_portrait_is_not() {
+        let (w, h) = (240, 180);
+        let specs: Vec<Rectified> = (0..4).map(|k| specimen(k, w, h)).collect();
+        let rects: Vec<&Rectified> = specs.iter().collect();
+        let bases: Vec<&[f32]> = rects.iter().map(|r| r.base.as_slice()).collect();
+        let ref_base = median_of(&bases);
+        // As enrollment masks them: the text row to the page margin, and the
+        // ghost, which the row's bar runs over.
+        let in_row = |i: usize| (26..54).contains(&(i / w)) && (16..236).contains(&(i % w));
+        let in_ghost = |i: usize| (80..140).contains(&(i / w)) && (140..210).contains(&(i % w));
+        let personal: Vec<bool> = (0..w * h).map(|i| in_row(i) || in_ghost(i)).collect();
+        let print = personal_print(&rects, &ref_base, &personal, None, h, w, h);
+        assert!((0..w * h).filter(|&i| in_ghost(i)).all(|i| !print[i]), "ghost pixels were taken for the page's print");
+        // Beyond every specimen's value, and between the strokes, the row's print is compared.
+        let beyond: Vec<usize> = (0..w * h).filter(|&i| in_row(i) && (180..230).contains(&(i % w)) && (30..50).contains(&(i / w))).collect();
+        assert!(beyond.iter().all(|&i| print[i]), "{} of {} pixels beyond the values", beyond.iter().filter(|&&i| print[i]).count(), beyond.len());
+        let between = (0..w * h).filter(|&i| in_row(i) && (20..80).contains(&(i % w)) && print[i]).count();
+        assert!(between > 0, "no print between the strokes");
+        // Nothing outside the personal areas, and nothing with two specimens.
+        assert!((0..w * h).all(|i| personal[i] || !print[i]));
+        assert!(personal_print(&rects[..2], &ref_base, &personal, None, h, w, h).iter().all(|&p| !p));
+    }
 }
