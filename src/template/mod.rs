@@ -190,7 +190,11 @@ pub struct Template {
     pub file: TemplateFile,
     /// Reference pixels at `reference.px_per_mm` (issuer templates).
     pub reference: Option<RgbImage>,
-    /// Personal-data mask at the same resolution (255 = personal, varies).
+    /// Personal-data mask at the same resolution: 0 stable; 64 fine detail
+    /// varies (`zones::MASK_FINE_VARIES`); 192 personal, with the print
+    /// between text strokes alike on every specimen
+    /// (`zones::MASK_PERSONAL_PRINT`); 255 personal. At or above 128 is
+    /// personal.
     pub mask: Option<image::GrayImage>,
     /// The reference prepared for comparison, computed once at load.
     prepared: Option<crate::checks::zones::PreparedReference>,
