@@ -15,54 +15,40 @@ use image::{DynamicImage, GrayImage, Rgb, RgbImage};
 const MODEL: &str = "uto-r-2020";
 const DPI: u32 = 300;
 
-/// The `w`×`h` mm rectangle (on a 1 mm grid, above `max_y` mm) where the
-/// most mask pixels satisfy `wanted`, and that share.
-fn best_rect(mask: &GrayImage, w: f64, h: f64, max_y: f64, wanted: impl Fn(u8) -> bool) -> ((f64, f64), f64) {
+/// The `w`×`h` mm rectangle (on a 1 mm grid, 3 mm inside the page, above
+/// `max_y` mm) with the highest `score` of its pixels (reference frame;
+/// `None`: not a candidate), and that score.
+fn best_rect(width_px: u32, w: f64, h: f64, max_y: f64, score: impl Fn(&[(u32, u32)]) -> Option<f64>) -> ((f64, f64), f64) {
     let px = |mm: f64| (mm * REF_PX_PER_MM).round() as u32;
     let mut best = ((0.0, 0.0), -1.0);
     for y in (3..(max_y - h) as u32).map(f64::from) {
-        for x in (3..(mask.width() as f64 / REF_PX_PER_MM - w - 3.0) as u32).map(f64::from) {
-            let (mut hit, mut n) = (0usize, 0usize);
-            for yy in px(y)..px(y + h) {
-                for xx in px(x)..px(x + w) {
-                    n += 1;
-                    hit += wanted(mask.get_pixel(xx, yy).0[0]) as usize;
-                }
-            }
-            let share = hit as f64 / n as f64;
-            if share > best.1 {
-                best = ((x, y), share);
+        for x in (3..(width_px as f64 / REF_PX_PER_MM - w - 3.0) as u32).map(f64::from) {
+            let pixels: Vec<(u32, u32)> = (px(y)..px(y + h)).flat_map(|yy| (px(x)..px(x + w)).map(move |xx| (xx, yy))).collect();
+            if let Some(v) = score(&pixels).filter(|&v| v > best.1) {
+                best = ((x, y), v);
             }
         }
     }
     best
 }
 
+/// The share of `pixels` whose mask value satisfies `wanted`.
+fn mask_share(mask: &GrayImage, pixels: &[(u32, u32)], wanted: impl Fn(u8) -> bool) -> f64 {
+    pixels.iter().filter(|&&(x, y)| wanted(mask.get_pixel(x, y).0[0])).count() as f64 / pixels.len() as f64
+}
+
 /// Among the `w`×`h` mm rectangles of stable print only (no ink), the one whose
 /// reference has the most detail (mean absolute difference between
 /// neighbouring pixels).
 fn busiest_stable_rect(mask: &GrayImage, reference: &GrayImage, w: f64, h: f64, max_y: f64) -> (f64, f64) {
-    let px = |mm: f64| (mm * REF_PX_PER_MM).round() as u32;
-    let mut best = ((0.0, 0.0), -1.0);
-    for y in (3..(max_y - h) as u32).map(f64::from) {
-        for x in (3..(mask.width() as f64 / REF_PX_PER_MM - w - 3.0) as u32).map(f64::from) {
-            let (mut detail, mut n) = (0.0, 0.0);
-            let mut stable = true;
-            for yy in px(y)..px(y + h) {
-                for xx in px(x)..px(x + w) {
-                    // Stable, and print rather than ink.
-                    stable &= mask.get_pixel(xx, yy).0[0] == 0 && reference.get_pixel(xx, yy).0[0] > 110;
-                    detail += (reference.get_pixel(xx, yy).0[0] as f64 - reference.get_pixel(xx + 1, yy).0[0] as f64).abs();
-                    n += 1.0;
-                }
-            }
-            if stable && detail / n > best.1 {
-                best = ((x, y), detail / n);
-            }
-        }
-    }
-    assert!(best.1 > 0.0, "no stable rectangle to copy");
-    best.0
+    let luma = |x: u32, y: u32| reference.get_pixel(x, y).0[0];
+    let (at, detail) = best_rect(mask.width(), w, h, max_y, |pixels| {
+        // Stable, and print rather than ink.
+        let stable = pixels.iter().all(|&(x, y)| mask.get_pixel(x, y).0[0] == 0 && luma(x, y) > 110);
+        stable.then(|| pixels.iter().map(|&(x, y)| (luma(x, y) as f64 - luma(x + 1, y) as f64).abs()).sum::<f64>() / pixels.len() as f64)
+    });
+    assert!(detail > 0.0, "no stable rectangle to copy");
+    at
 }
 
 /// `img` on a dark border, as a scan shows the page.
@@ -97,7 +83,7 @@ fn print_copied_over_a_personal_text_row_is_found() {
     let mask = image::load_from_memory(&enrolled.mask_png).expect("mask").to_luma8();
     let (w, h) = (8.0, 6.0);
     let top = enrolled.file.zones.iter().find(|z| z.name == "mrz").map(|z| z.rect.y).expect("mrz zone") - 2.0;
-    let (to, share) = best_rect(&mask, w, h, top, |m| m == MASK_PERSONAL_PRINT);
+    let (to, share) = best_rect(mask.width(), w, h, top, |pixels| Some(mask_share(&mask, pixels, |m| m == MASK_PERSONAL_PRINT)));
     assert!(share > 0.7, "no text row with its print compared: best {share:.2} at {to:?}");
     // The source: stable print with the most fine detail, so that the
     // patch keeps the row's print energy and differs only in its lines.

@@ -338,7 +338,7 @@ pub fn zone_px(r: &RectMm, width: usize, height: usize) -> (usize, usize, usize,
 /// wider than any specimen's is not a forgery.
 pub fn zone_pixels(kind: ZoneKind, rect: &RectMm, mask: &[u8], width: usize, height: usize) -> Vec<usize> {
     let r = if kind == ZoneKind::Portrait { ring_outer(rect) } else { *rect };
-    let interior = (kind == ZoneKind::Portrait).then(|| RectMm::new(rect.x + 1.0, rect.y + 1.0, rect.w - 2.0, rect.h - 2.0));
+    let interior = (kind == ZoneKind::Portrait).then(|| photo_interior(rect));
     let (x0, y0, x1, y1) = zone_px(&r, width, height);
     let mut out = Vec::with_capacity((x1 - x0) * (y1 - y0));
     for y in y0..y1 {
@@ -364,7 +364,7 @@ fn compared_area(kind: ZoneKind, rect: &RectMm, width: usize, height: usize) -> 
         (x1 - x0) * (y1 - y0)
     };
     if kind == ZoneKind::Portrait {
-        px_area(&ring_outer(rect)) - px_area(&RectMm::new(rect.x + 1.0, rect.y + 1.0, rect.w - 2.0, rect.h - 2.0))
+        px_area(&ring_outer(rect)) - px_area(&photo_interior(rect))
     } else {
         px_area(rect)
     }
@@ -373,6 +373,12 @@ fn compared_area(kind: ZoneKind, rect: &RectMm, width: usize, height: usize) -> 
 /// A portrait zone with the 2 mm margin compared around it.
 pub fn ring_outer(r: &RectMm) -> RectMm {
     RectMm::new(r.x - 2.0, r.y - 2.0, r.w + 4.0, r.h + 4.0)
+}
+
+/// A portrait zone's interior, left out of its comparison: the frame less
+/// its outer 1 mm.
+fn photo_interior(r: &RectMm) -> RectMm {
+    RectMm::new(r.x + 1.0, r.y + 1.0, r.w - 2.0, r.h - 2.0)
 }
 
 /// Sums for the normalised cross-correlation of `doc` (at reference pixel
