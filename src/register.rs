@@ -401,8 +401,11 @@ struct EdgeFit {
 }
 
 /// Finds one edge near its predicted position (document frame via `to_work`).
-/// Searches offsets from `-inward` (towards the page centre) to `outward`.
-fn find_edge<S: Sample + ?Sized>(work: &S, to_work: &Homography, e: &Edge, inward: f64, outward: f64, prior_mm: f64, mm_per_work_px: f64) -> EdgeFit {
+/// Searches offsets from `-inward` (towards the page centre) to `outward`;
+/// with `inward_is_ink`, print lies just beyond `-inward` (the MRZ), and no
+/// tilted line may reach past it either.
+#[allow(clippy::too_many_arguments)]
+fn find_edge<S: Sample + ?Sized>(work: &S, to_work: &Homography, e: &Edge, inward: f64, inward_is_ink: bool, outward: f64, prior_mm: f64, mm_per_work_px: f64) -> EdgeFit {
     let none = EdgeFit { line: None, contrast: 0.0, residual_mm: f64::INFINITY };
     let wide = inward + outward > 8.0;
     // Coarse offsets for wide searches: the per-point refinement below
@@ -496,7 +499,12 @@ fn find_edge<S: Sample + ?Sized>(work: &S, to_work: &Homography, e: &Edge, inwar
         let mut improved = false;
         let untilted = (-0.5 * (tilt / (max_tilt + 1.0)).powi(2)).exp();
         let rows = &table[i * SAMPLES * no..(i + 1) * SAMPLES * no];
+        // The line's innermost sample point.
+        let reach = tilt.abs() * (0.5 - ALONG.start());
         for (k, &d) in offsets.iter().enumerate() {
+            if inward_is_ink && d - reach < -inward - 1e-9 {
+                continue;
+            }
             let n = gather(rows, k, &mut steps);
             if n * 10 < SAMPLES * 6 {
                 continue;
@@ -655,7 +663,11 @@ pub fn register_planes<S: Sample + ?Sized>(work: &S, factor: usize, reading: &Mr
     // would reach the MRZ itself (top, right, bottom, left).
     let mrz_end = g.first_char_x_mm + format.line_len() as f64 * g.char_pitch_mm;
     let last_line = g.line_centres_from_bottom_mm[g.line_centres_from_bottom_mm.len() - 1];
-    let inward = [SEARCH_MM, g.width_mm - mrz_end - 0.3, last_line - 1.5, g.first_char_x_mm - 0.3];
+    // Below the MRZ the edge runs along the bottom line's glyphs, whose
+    // bottoms step like an edge at every point: the inner sample (STEP_MM in)
+    // keeps 0.4 mm off them (the prediction's error).
+    let glyph_bottom = last_line - 0.5 * crate::font::MRZ_CAP_HEIGHT_MM as f64;
+    let inward = [SEARCH_MM, g.width_mm - mrz_end - 0.3, glyph_bottom - STEP_MM - 0.4, g.first_char_x_mm - 0.3];
     // Three passes: wide and anchored on the MRZ (inward search limited so it
     // cannot reach the MRZ); wide again for the edges still missing, from the
     // first estimate (perspective bends far edges away from the MRZ-only
@@ -676,7 +688,7 @@ pub fn register_planes<S: Sample + ?Sized>(work: &S, factor: usize, reading: &Mr
                     (1, false) => (if i == 0 { 2.0 * SEARCH_MM } else { inward[i].clamp(0.5, SEARCH_MM) }, 2.2 * SEARCH_MM, 15.0),
                     _ => (2.5, 2.5, 100.0),
                 };
-                find_edge(work, &to_work, e, inw, out, prior, mm_per_work_px)
+                find_edge(work, &to_work, e, inw, pass < 2 && i == 2, out, prior, mm_per_work_px)
             })
             .collect();
         // The page lies on one background: an edge far weaker than the
@@ -981,6 +993,41 @@ mod tests {
         // A genuine MRZ through the same weak alignment is plausible.
         let (reading, reg) = shifted_line_scene(0.0, 8, 8, 0.04, true);
         assert!(alignment_plausible(&reading, &reg, Format::Td3));
+    }
+
+    /// A pale scan whose page barely stands out of the scanner lid: the
+    /// bottom line's glyph bottoms step ~3× more than the page's bottom edge
+    /// and once took its place (the page 8 mm short, the edges then
+    /// rejected for the MRZ's size, and the page placed by a slow wide
+    /// search).
+    #[cfg(feature = "synth")]
+    #[test]
+    fn bottom_edge_is_not_taken_from_the_mrz_glyphs() {
+        use crate::synth::{self, CaptureKind, DatasetSpec, Kind};
+        let spec = DatasetSpec {
+            seed: 77,
+            count: 1,
+            models: vec!["uto-p-2024".into()],
+            kinds: vec![Kind::Genuine],
+            captures: vec![CaptureKind::Scan],
+            dpi: vec![300],
+            specimens: 0,
+            ..Default::default()
+        };
+        let sample = synth::render(&spec, 0).unwrap();
+        let img = DynamicImage::ImageRgb8(sample.image);
+        let reading = crate::read::Reader::new().read(&img.to_luma8());
+        assert!(reading.found, "{:?}", reading.notes);
+        let reg = register(&img, &reading, Format::Td3);
+        assert!(reg.page_found() && reg.rejected_edges.is_none(), "edges {:?}, rejected {}", reg.edges_found, reg.rejected_edges.is_some());
+        let g = FormatGeometry::of(Format::Td3);
+        let corners = [(0.0, 0.0), (g.width_mm, 0.0), (g.width_mm, g.height_mm), (0.0, g.height_mm)];
+        for (k, &(x, y)) in corners.iter().enumerate() {
+            let p = reg.doc_to_image.apply(x, y).unwrap();
+            let [tx, ty] = sample.label.doc_quad[k];
+            let off_mm = ((p.0 - tx).powi(2) + (p.1 - ty).powi(2)).sqrt() / reading.px_per_mm as f64;
+            assert!(off_mm < 0.5, "corner {k} is {off_mm:.2} mm from the truth");
+        }
     }
 
     #[test]

@@ -99,19 +99,24 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
     // MRZ-based estimate (a wide search).
     // (start, search radius mm, whether the start is suspect: edges rejected
     // because the MRZ seen through them had the wrong size).
-    let starts: Vec<(Homography, f64, bool)> = if edge_reg.page_found() {
-        vec![(edge_reg.doc_to_image, 2.5, false)]
-    } else {
-        let rejected = edge_reg.rejected_edges.map(|h| (h, 2.5, true));
-        // Partial edges first; a wrongly found edge can pull that estimate
-        // far off, so the MRZ's own estimates follow.
-        let mut by_mrz = vec![edge_reg.doc_to_image];
+    let starts: Vec<(Homography, f64, bool)> = {
+        // Edges found all round come first; the rest, or edges rejected
+        // for the MRZ's size, are only a start.
+        let (edges, by_edges) = if edge_reg.page_found() {
+            (Some((edge_reg.doc_to_image, 2.5, false)), vec![])
+        } else {
+            (edge_reg.rejected_edges.map(|h| (h, 2.5, true)), vec![edge_reg.doc_to_image])
+        };
+        // A wrongly found edge (a title's cap line above the page's top
+        // edge) pulls any estimate from edges off, so the MRZ's own
+        // estimates follow.
+        let mut wide = by_edges;
         for h in std::iter::once(edge_reg.nominal).chain(register::nominal_by_spacing(reading, format)) {
-            if !by_mrz.contains(&h) {
-                by_mrz.push(h);
+            if !wide.contains(&h) && Some(h) != edges.map(|e| e.0) {
+                wide.push(h);
             }
         }
-        rejected.into_iter().chain(by_mrz.into_iter().map(|h| (h, 10.0, false))).collect()
+        edges.into_iter().chain(wide.into_iter().map(|h| (h, 10.0, false))).collect()
     };
     // Places the page by `t`'s layout and compares it with `t`'s reference
     // (the template score; the report's details follow for the chosen one).
