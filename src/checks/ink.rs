@@ -70,10 +70,20 @@ pub fn depth_from(luma: &[f32], local: &[f32]) -> Vec<f32> {
 
 /// Each pixel's maximum over the (2r+1)² square around it.
 pub fn max_filter(v: &[f32], width: usize, height: usize, r: usize) -> Vec<f32> {
-    let mut rows = v.to_vec();
+    if width == 0 || v.len() != width * height {
+        return v.to_vec();
+    }
+    let mut rows = vec![f32::NEG_INFINITY; v.len()];
+    // Row maxima as the maximum of the row shifted by -r..=r: loops over
+    // whole rows, which vectorise (one window fold per pixel did not).
     for (src, dst) in v.chunks_exact(width).zip(rows.chunks_exact_mut(width)) {
-        for x in 0..width {
-            dst[x] = src[x.saturating_sub(r)..(x + r + 1).min(width)].iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        for k in 0..=r.min(width - 1) {
+            for (d, &s) in dst[k..].iter_mut().zip(src) {
+                *d = d.max(s);
+            }
+            for (d, &s) in dst.iter_mut().zip(&src[k..]) {
+                *d = d.max(s);
+            }
         }
     }
     let mut out = rows.clone();
@@ -183,6 +193,25 @@ pub fn changes_against(doc: &[f32], doc_local: &[f32], reference: &ReferenceInk,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn max_filter_is_the_square_window_maximum() {
+        for (w, h, r) in [(13usize, 9usize, 2usize), (1, 5, 2), (3, 3, 4), (40, 2, 1), (7, 7, 0)] {
+            let v: Vec<f32> = (0..w * h).map(|i| ((i * 7919 + 13) % 101) as f32 - 50.0).collect();
+            let got = max_filter(&v, w, h, r);
+            for y in 0..h {
+                for x in 0..w {
+                    let mut m = f32::NEG_INFINITY;
+                    for yy in y.saturating_sub(r)..(y + r + 1).min(h) {
+                        for xx in x.saturating_sub(r)..(x + r + 1).min(w) {
+                            m = m.max(v[yy * w + xx]);
+                        }
+                    }
+                    assert_eq!(got[y * w + x], m, "{w}x{h} r {r} at ({x}, {y})");
+                }
+            }
+        }
+    }
 
     const W: usize = 300;
     const H: usize = 180;
