@@ -233,79 +233,115 @@ impl ToWork {
 }
 
 /// Colour differences across an edge (inside minus outside), sampled in the
-/// working image at points `base + normal·d` of the document frame.
+/// working image at points `base + normal·e` of the document frame.
 struct Across<'a, S: ?Sized> {
     work: &'a S,
     to_work: ToWork,
     normal: (f64, f64),
-    /// `normal · STEP_MM`: half the distance between the two samples.
-    step: (f64, f64),
+}
+
+/// Offsets along a line across an edge: `start + k·spacing` for k < `count`,
+/// each step taken between the offsets `shift` places either side
+/// (`shift·spacing` = [`STEP_MM`]), so that every colour read serves two
+/// steps.
+#[derive(Clone, Copy, Debug)]
+struct Offsets {
+    start: f64,
+    spacing: f64,
+    count: usize,
+    shift: usize,
+}
+
+impl Offsets {
+    fn new(start: f64, spacing: f64, count: usize) -> Offsets {
+        let shift = (STEP_MM / spacing).round() as usize;
+        debug_assert!(shift >= 1 && (shift as f64 * spacing - STEP_MM).abs() < 1e-9, "spacing {spacing} does not divide STEP_MM");
+        Offsets { start, spacing, count, shift }
+    }
+
+    /// Offset `k`.
+    fn at(&self, k: usize) -> f64 {
+        self.start + k as f64 * self.spacing
+    }
+
+    /// Where colour `m` is read: offset `m - shift`, possibly negative.
+    fn colour_at(&self, m: usize) -> f64 {
+        self.start + (m as f64 - self.shift as f64) * self.spacing
+    }
 }
 
 impl<S: Sample + ?Sized> Across<'_, S> {
-    /// The step in the samples' own precision.
+    /// The colour at `base + normal·e`, with 1, or zeros outside the image.
     #[inline(always)]
-    fn at(&self, base: (f64, f64), d: f64) -> Option<[f32; 3]> {
-        let p = (base.0 + self.normal.0 * d, base.1 + self.normal.1 * d);
-        let (ix, iy) = self.to_work.apply(p.0 - self.step.0, p.1 - self.step.1)?;
-        let (ox, oy) = self.to_work.apply(p.0 + self.step.0, p.1 + self.step.1)?;
-        let a = self.work.sample(ix, iy)?;
-        let b = self.work.sample(ox, oy)?;
-        Some([a[0] - b[0], a[1] - b[1], a[2] - b[2]])
+    fn colour(&self, base: (f64, f64), e: f64) -> [f32; 4] {
+        let p = (base.0 + self.normal.0 * e, base.1 + self.normal.1 * e);
+        self.to_work.apply(p.0, p.1).and_then(|(x, y)| self.work.sample(x, y)).map_or([0.0; 4], |v| [v[0], v[1], v[2], 1.0])
     }
 
-    /// `at(base, dd[k])` for every k into `out[first + k·stride]`: the step
-    /// and 1, or zeros where there is none.
-    fn line(&self, base: (f64, f64), dd: &[f64], out: &mut [[f32; 4]], first: usize, stride: usize) {
-        let one = |d: f64| self.at(base, d).map_or([0.0; 4], |v| [v[0], v[1], v[2], 1.0]);
-        let mut k = 0;
+    /// The steps at `offs` into `out[first + k·stride]`: the colour `shift`
+    /// offsets inside minus the one `shift` offsets outside, and 1, or zeros
+    /// where either is outside the image. `colours` is scratch space.
+    #[allow(clippy::too_many_arguments)]
+    fn line(&self, base: (f64, f64), offs: &Offsets, out: &mut [[f32; 4]], first: usize, stride: usize, colours: &mut Vec<[f32; 4]>) {
+        let n = offs.count + 2 * offs.shift;
+        colours.clear();
+        colours.resize(n, [0.0; 4]);
+        let mut m = 0;
         #[cfg(target_arch = "x86_64")]
         if let Some(img) = self.work.rgb8().filter(|_| std::arch::is_x86_feature_detected!("avx2")) {
-            while k + 4 <= dd.len() {
-                let four = [dd[k], dd[k + 1], dd[k + 2], dd[k + 3]];
+            while m + 8 <= n {
+                let eight: [f64; 8] = std::array::from_fn(|l| offs.colour_at(m + l));
                 // SAFETY: AVX2 is available (checked above).
-                let v = unsafe { simd::across4(img, &self.to_work, self.normal, self.step, base, four) };
-                for l in 0..4 {
-                    out[first + (k + l) * stride] = v.map_or_else(|| one(four[l]), |v| v[l]);
+                match unsafe { simd::colours8(img, &self.to_work, self.normal, base, eight) } {
+                    Some(v) => colours[m..m + 8].copy_from_slice(&v),
+                    None => {
+                        for (l, &e) in eight.iter().enumerate() {
+                            colours[m + l] = self.colour(base, e);
+                        }
+                    }
                 }
-                k += 4;
+                m += 8;
             }
         }
-        for k in k..dd.len() {
-            out[first + k * stride] = one(dd[k]);
+        for m in m..n {
+            colours[m] = self.colour(base, offs.colour_at(m));
+        }
+        for k in 0..offs.count {
+            let (a, b) = (colours[k], colours[k + 2 * offs.shift]);
+            out[first + k * stride] = if a[3] != 0.0 && b[3] != 0.0 { [a[0] - b[0], a[1] - b[1], a[2] - b[2], 1.0] } else { [0.0; 4] };
         }
     }
 }
 
-/// [`Across::at`] on 8-bit pixels, four points at once: the same operations
-/// lane by lane (no FMA), so the same bits.
+/// [`Across::colour`] on 8-bit pixels, eight points at once: the same
+/// operations lane by lane (no FMA), so the same bits.
 #[cfg(target_arch = "x86_64")]
 mod simd {
     use super::ToWork;
     use image::RgbImage;
     use std::arch::x86_64::*;
 
-    /// The steps at four points `base + normal·dd[l]` (step and 1, or zeros
-    /// where there is none); `None` when a read would pass the image's last
-    /// byte, which the caller then samples one by one. The eight samples (four inside, four outside) share 8-lane
-    /// registers from the pixel reads on.
+    /// The colours at eight points `base + normal·e[l]` (colour and 1, or
+    /// zeros outside the image); `None` when a read would pass the image's
+    /// last byte, which the caller then samples one by one.
     #[target_feature(enable = "avx2")]
-    pub(super) fn across4(img: &RgbImage, to_work: &ToWork, normal: (f64, f64), step: (f64, f64), base: (f64, f64), dd: [f64; 4]) -> Option<[[f32; 4]; 4]> {
+    pub(super) fn colours8(img: &RgbImage, to_work: &ToWork, normal: (f64, f64), base: (f64, f64), e: [f64; 8]) -> Option<[[f32; 4]; 8]> {
         let (w, h) = (img.width() as usize, img.height() as usize);
         let raw = img.as_raw();
         // Byte offsets must fit an i32 and pixels need neighbours.
         if w < 2 || h < 2 || raw.len() >= i32::MAX as usize {
             return None;
         }
-        let dd = _mm256_setr_pd(dd[0], dd[1], dd[2], dd[3]);
-        let px = _mm256_add_pd(_mm256_set1_pd(base.0), _mm256_mul_pd(_mm256_set1_pd(normal.0), dd));
-        let py = _mm256_add_pd(_mm256_set1_pd(base.1), _mm256_mul_pd(_mm256_set1_pd(normal.1), dd));
-        let (sx, sy) = (_mm256_set1_pd(step.0), _mm256_set1_pd(step.1));
-        let (xi, yi, oki) = image_point(to_work, w, h, _mm256_sub_pd(px, sx), _mm256_sub_pd(py, sy));
-        let (xo, yo, oko) = image_point(to_work, w, h, _mm256_add_pd(px, sx), _mm256_add_pd(py, sy));
-        // Integer and fractional parts, inside in the low four lanes.
-        let (x0, ax) = split(xi, xo);
-        let (y0, ay) = split(yi, yo);
+        let point = |e: __m256d| {
+            let px = _mm256_add_pd(_mm256_set1_pd(base.0), _mm256_mul_pd(_mm256_set1_pd(normal.0), e));
+            let py = _mm256_add_pd(_mm256_set1_pd(base.1), _mm256_mul_pd(_mm256_set1_pd(normal.1), e));
+            image_point(to_work, w, h, px, py)
+        };
+        let (xl, yl, okl) = point(_mm256_setr_pd(e[0], e[1], e[2], e[3]));
+        let (xh, yh, okh) = point(_mm256_setr_pd(e[4], e[5], e[6], e[7]));
+        // Integer and fractional parts, the first four points in the low lanes.
+        let (x0, ax) = split(xl, xh);
+        let (y0, ay) = split(yl, yh);
         let x1 = _mm256_min_epi32(_mm256_add_epi32(x0, _mm256_set1_epi32(1)), _mm256_set1_epi32(w as i32 - 1));
         let y1 = _mm256_min_epi32(_mm256_add_epi32(y0, _mm256_set1_epi32(1)), _mm256_set1_epi32(h as i32 - 1));
         let wv = _mm256_set1_epi32(w as i32);
@@ -328,27 +364,21 @@ mod simd {
             ]
         };
         let (a, b, c, d) = (pixel(idx[0]), pixel(idx[1]), pixel(idx[2]), pixel(idx[3]));
-        // Bilinear, then inside minus outside, per channel.
-        let step_of = |k: usize| {
+        // The found flags as eight 32-bit masks.
+        let narrow = |ok: __m256d| _mm256_castps256_ps128(_mm256_permutevar8x32_ps(_mm256_castpd_ps(ok), _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7)));
+        let ok = _mm256_set_m128(narrow(okh), narrow(okl));
+        // Bilinear, per channel.
+        let channel = |k: usize| {
             let top = _mm256_add_ps(a[k], _mm256_mul_ps(_mm256_sub_ps(b[k], a[k]), ax));
             let bot = _mm256_add_ps(c[k], _mm256_mul_ps(_mm256_sub_ps(d[k], c[k]), ax));
-            let v = _mm256_add_ps(top, _mm256_mul_ps(_mm256_sub_ps(bot, top), ay));
-            _mm_sub_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v))
+            _mm256_and_ps(_mm256_add_ps(top, _mm256_mul_ps(_mm256_sub_ps(bot, top), ay)), ok)
         };
-        // The three differences and the found flag per point, transposed
-        // into one [f32; 4] each.
-        let okm = _mm256_castps256_ps128(_mm256_permutevar8x32_ps(_mm256_castpd_ps(_mm256_and_pd(oki, oko)), _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7)));
-        let mut r = _mm_and_ps(step_of(0), okm);
-        let mut g = _mm_and_ps(step_of(1), okm);
-        let mut bl = _mm_and_ps(step_of(2), okm);
-        let mut f = _mm_and_ps(_mm_set1_ps(1.0), okm);
-        _MM_TRANSPOSE4_PS(&mut r, &mut g, &mut bl, &mut f);
-        let mut out = [[0.0f32; 4]; 4];
-        for (o, v) in out.iter_mut().zip([r, g, bl, f]) {
-            // SAFETY: `o` holds four f32.
-            unsafe { _mm_storeu_ps(o.as_mut_ptr(), v) };
+        let mut lanes = [[0.0f32; 8]; 4];
+        for (k, v) in [channel(0), channel(1), channel(2), _mm256_and_ps(_mm256_set1_ps(1.0), ok)].into_iter().enumerate() {
+            // SAFETY: `lanes[k]` holds eight f32.
+            unsafe { _mm256_storeu_ps(lanes[k].as_mut_ptr(), v) };
         }
-        Some(out)
+        Some(std::array::from_fn(|l| [lanes[0][l], lanes[1][l], lanes[2][l], lanes[3][l]]))
     }
 
     /// `to_work` at four document points, less the half-pixel offset of
@@ -425,19 +455,16 @@ fn find_edge<S: Sample + ?Sized>(work: &S, to_work: &Homography, e: &Edge, inwar
     let point = |t: f64, d: f64| (e.p0.0 + (e.p1.0 - e.p0.0) * t + e.normal.0 * d, e.p0.1 + (e.p1.1 - e.p0.1) * t + e.normal.1 * d);
     // `point(t, d)` is `base(t) + normal·d`, summed in that order.
     let bases: Vec<(f64, f64)> = along.iter().map(|&t| (e.p0.0 + (e.p1.0 - e.p0.0) * t, e.p0.1 + (e.p1.1 - e.p0.1) * t)).collect();
-    let across = Across { work, to_work: ToWork::new(to_work), normal: e.normal, step: (e.normal.0 * STEP_MM, e.normal.1 * STEP_MM) };
+    let across = Across { work, to_work: ToWork::new(to_work), normal: e.normal };
+    let mut colours = Vec::new();
     // Every step first, point by point (each point's samples lie on one
     // line of the image, which then stays in cache): table[(tilt, k, j)].
     let (nt, no) = (tilts.len(), offsets.len());
     let mut table = vec![[0.0f32; 4]; nt * no * SAMPLES];
-    let mut dd = vec![0.0; no];
     for (j, (&t, &b)) in along.iter().zip(&bases).enumerate() {
         for (i, &tilt) in tilts.iter().enumerate() {
-            let tt = tilt * (t - 0.5);
-            for (o, &d) in dd.iter_mut().zip(&offsets) {
-                *o = d + tt;
-            }
-            across.line(b, &dd, &mut table[i * no * SAMPLES..(i + 1) * no * SAMPLES], j, SAMPLES);
+            let line = Offsets::new(-inward + tilt * (t - 0.5), step, no);
+            across.line(b, &line, &mut table[i * no * SAMPLES..(i + 1) * no * SAMPLES], j, SAMPLES, &mut colours);
         }
     }
     // The preferences below, per offset and per tilt.
@@ -557,20 +584,15 @@ fn find_edge<S: Sample + ?Sized>(work: &S, to_work: &Homography, e: &Edge, inwar
     for (&t, &b) in along.iter().zip(&bases) {
         // A step edge gives a plateau of width 2·STEP_MM in this profile; its
         // centroid above half height is the edge, free of argmax bias.
-        let dt = d0 + tilt0 * (t - 0.5);
-        let mut ds = Vec::with_capacity(61);
-        let mut d = dt - 1.5;
-        while d <= dt + 1.5 + 1e-9 {
-            ds.push(d);
-            d += 0.05;
-        }
-        let mut found = vec![[0.0f32; 4]; ds.len()];
-        across.line(b, &ds, &mut found, 0, 1);
-        let prof: Vec<(f64, f64)> = ds
+        // Every 0.05 mm within 1.5 mm of the line.
+        let ds = Offsets::new(d0 + tilt0 * (t - 0.5) - 1.5, 0.05, 61);
+        let mut found = vec![[0.0f32; 4]; ds.count];
+        across.line(b, &ds, &mut found, 0, 1, &mut colours);
+        let prof: Vec<(f64, f64)> = found
             .iter()
-            .zip(&found)
+            .enumerate()
             .filter(|(_, v)| v[3] != 0.0)
-            .map(|(&d, v)| (d, v[0] as f64 * unit[0] + v[1] as f64 * unit[1] + v[2] as f64 * unit[2]))
+            .map(|(k, v)| (ds.at(k), v[0] as f64 * unit[0] + v[1] as f64 * unit[1] + v[2] as f64 * unit[2]))
             .collect();
         let peak = prof.iter().map(|p| p.1).fold(f64::MIN, f64::max);
         if peak > 0.5 * contrast {
@@ -921,19 +943,25 @@ mod tests {
         let planes = Planes::from_rgb_image(&img);
         let affine = Homography::from_affine(3.1, 0.4, 2.0, -0.3, 2.9, 1.5);
         let projective = Homography([3.1, 0.4, 2.0, -0.3, 2.9, 1.5, 0.002, -0.001, 1.0]);
+        let mut scratch = Vec::new();
         for h in [affine, projective] {
             for normal in [(0.0, -1.0), (1.0, 0.0), (0.6, 0.8)] {
-                let step = (normal.0 * STEP_MM, normal.1 * STEP_MM);
-                let fast = Across { work: &img, to_work: ToWork::new(&h), normal, step };
-                let slow = Across { work: &planes, to_work: ToWork::new(&h), normal, step };
-                // Points inside, across the borders (the last pixel too) and outside.
-                let dd: Vec<f64> = (0..203).map(|k| -30.0 + k as f64 * 0.31).collect();
-                for base in [(9.0, 7.0), (0.3, 0.2), (19.4, 15.9), (18.9, 15.1)] {
-                    let mut got = vec![[9.0f32; 4]; dd.len()];
-                    fast.line(base, &dd, &mut got, 0, 1);
-                    for (k, g) in got.iter().enumerate() {
-                        let want = slow.at(base, dd[k]).map_or([0.0; 4], |v| [v[0], v[1], v[2], 1.0]);
-                        assert_eq!(g.map(f32::to_bits), want.map(f32::to_bits), "{h:?} {normal:?} {base:?} {}", dd[k]);
+                let fast = Across { work: &img, to_work: ToWork::new(&h), normal };
+                let slow = Across { work: &planes, to_work: ToWork::new(&h), normal };
+                // Points inside, across the borders (the last pixel too) and
+                // outside, at each spacing the search uses.
+                for (spacing, count) in [(0.3, 203), (0.1, 601), (0.05, 61)] {
+                    let offs = Offsets::new(-30.0 + 0.013, spacing, count);
+                    for base in [(9.0, 7.0), (0.3, 0.2), (19.4, 15.9), (18.9, 15.1)] {
+                        let mut got = vec![[9.0f32; 4]; count];
+                        fast.line(base, &offs, &mut got, 0, 1, &mut scratch);
+                        for (k, g) in got.iter().enumerate() {
+                            // The step: the colour STEP_MM inside minus the one STEP_MM outside.
+                            let (a, b) = (slow.colour(base, offs.colour_at(k)), slow.colour(base, offs.colour_at(k + 2 * offs.shift)));
+                            let want = if a[3] != 0.0 && b[3] != 0.0 { [a[0] - b[0], a[1] - b[1], a[2] - b[2], 1.0] } else { [0.0; 4] };
+                            assert_eq!(g.map(f32::to_bits), want.map(f32::to_bits), "{h:?} {normal:?} {base:?} {}", offs.at(k));
+                            assert!((offs.colour_at(k + offs.shift) - offs.at(k)).abs() < 1e-9 && (offs.colour_at(k + 2 * offs.shift) - offs.at(k) - STEP_MM).abs() < 1e-9);
+                        }
                     }
                 }
             }

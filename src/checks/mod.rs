@@ -107,7 +107,7 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
         } else {
             (edge_reg.rejected_edges.map(|h| (h, 2.5, true)), vec![edge_reg.doc_to_image])
         };
-        // A wrongly found edge (a title's cap line above the page's top
+        // A wrongly found edge (a title's cap line taken for the page's top
         // edge) pulls any estimate from edges off, so the MRZ's own
         // estimates follow.
         let mut wide = by_edges;
