@@ -303,8 +303,8 @@ impl<S: Sample + ?Sized> Across<'_, S> {
                 m += 8;
             }
         }
-        for m in m..n {
-            colours[m] = self.colour(base, offs.colour_at(m));
+        for (m, c) in colours.iter_mut().enumerate().skip(m) {
+            *c = self.colour(base, offs.colour_at(m));
         }
         for k in 0..offs.count {
             let (a, b) = (colours[k], colours[k + 2 * offs.shift]);
