@@ -230,19 +230,14 @@ fn gray_srgb(rgb: &RgbImage) -> GrayImage {
 fn gray_srgb_avx2(rgb: &RgbImage) -> GrayImage {
     use std::arch::x86_64::*;
     let raw = rgb.as_raw();
-    let n = raw.len() / 3;
-    let mut px = vec![0u8; n];
-    // Channel c of pixels 0–3 from the first load, 4–7 from the second.
-    let pick = |c: i8| _mm256_setr_epi8(c, -1, -1, -1, c + 3, -1, -1, -1, c + 6, -1, -1, -1, c + 9, -1, -1, -1, c, -1, -1, -1, c + 3, -1, -1, -1, c + 6, -1, -1, -1, c + 9, -1, -1, -1);
-    let picks = [pick(0), pick(1), pick(2)];
+    let mut px = vec![0u8; raw.len() / 3];
     let (r, k255, half, one, max) = (_mm256_set1_ps(GRAY_SCALE), _mm256_set1_ps(255.0), _mm256_set1_ps(0.5), _mm256_set1_ps(1.0), _mm256_set1_ps(255.0));
-    let mut i = 0;
-    while 3 * i + 28 <= raw.len() && i + 8 <= n {
-        // SAFETY: bytes 3i .. 3i + 28 are inside `raw` (checked).
-        let v = unsafe { _mm256_loadu2_m128i(raw.as_ptr().add(3 * i + 12).cast(), raw.as_ptr().add(3 * i).cast()) };
+    let simd_end = rgb8_simd_pixels(raw.len());
+    for i in (0..simd_end).step_by(8) {
+        // SAFETY: `i` is a group `rgb8_simd_pixels` counted.
+        let channels = unsafe { rgb8_channels8(raw, i) };
         let mut luma = _mm256_setzero_ps();
-        for (p, &k) in picks.iter().zip(&GRAY_Y) {
-            let ch = _mm256_cvtepi32_ps(_mm256_shuffle_epi8(v, *p));
+        for (&ch, &k) in channels.iter().zip(&GRAY_Y) {
             luma = _mm256_add_ps(luma, _mm256_mul_ps(_mm256_mul_ps(ch, r), _mm256_set1_ps(k)));
         }
         let y = _mm256_mul_ps(luma, k255);
@@ -255,9 +250,8 @@ fn gray_srgb_avx2(rgb: &RgbImage) -> GrayImage {
         for (o, &l) in px[i..i + 8].iter_mut().zip(&lanes) {
             *o = l as u8;
         }
-        i += 8;
     }
-    for (o, p) in px[i..].iter_mut().zip(raw[3 * i..].chunks_exact(3)) {
+    for (o, p) in px[simd_end..].iter_mut().zip(raw[3 * simd_end..].chunks_exact(3)) {
         *o = gray_of(p);
     }
     GrayImage::from_raw(rgb.width(), rgb.height(), px).expect("one byte per pixel")
@@ -289,26 +283,46 @@ fn luma_rgb8_avx2(raw: &[u8]) -> Vec<f32> {
     use std::arch::x86_64::*;
     let n = raw.len() / 3;
     let mut out = Vec::with_capacity(n);
-    // Pixels 0–3 from the first load, 4–7 from the second (12 bytes on),
-    // each channel's byte into the low byte of a 32-bit lane.
-    let pick = |c: i8| _mm256_setr_epi8(c, -1, -1, -1, c + 3, -1, -1, -1, c + 6, -1, -1, -1, c + 9, -1, -1, -1, c, -1, -1, -1, c + 3, -1, -1, -1, c + 6, -1, -1, -1, c + 9, -1, -1, -1);
-    let (pr, pg, pb) = (pick(0), pick(1), pick(2));
     let (kr, kg, kb) = (_mm256_set1_ps(0.299), _mm256_set1_ps(0.587), _mm256_set1_ps(0.114));
-    let mut i = 0;
-    // The second load reads bytes 12..28 of the group.
-    while 3 * i + 28 <= raw.len() && i + 8 <= n {
-        // SAFETY: bytes 3i .. 3i + 28 are inside `raw` (checked).
-        let v = unsafe { _mm256_loadu2_m128i(raw.as_ptr().add(3 * i + 12).cast(), raw.as_ptr().add(3 * i).cast()) };
-        let ch = |p: __m256i| _mm256_cvtepi32_ps(_mm256_shuffle_epi8(v, p));
-        let y = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(kr, ch(pr)), _mm256_mul_ps(kg, ch(pg))), _mm256_mul_ps(kb, ch(pb)));
+    let simd_end = rgb8_simd_pixels(raw.len());
+    for i in (0..simd_end).step_by(8) {
+        // SAFETY: `i` is a group `rgb8_simd_pixels` counted.
+        let [r, g, b] = unsafe { rgb8_channels8(raw, i) };
+        let y = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(kr, r), _mm256_mul_ps(kg, g)), _mm256_mul_ps(kb, b));
         let mut lanes = [0.0f32; 8];
         // SAFETY: `lanes` holds eight f32.
         unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), y) };
         out.extend_from_slice(&lanes);
-        i += 8;
     }
-    out.extend(raw[3 * i..3 * n].chunks_exact(3).map(luma_of));
+    out.extend(raw[3 * simd_end..3 * n].chunks_exact(3).map(luma_of));
     out
+}
+
+/// How many leading pixels of packed 8-bit RGB (`len` bytes)
+/// [`rgb8_channels8`] covers, eight at a time: a group's second load reads
+/// its bytes 12..28, so the last group must end 4 bytes before `len` or
+/// earlier.
+#[cfg(target_arch = "x86_64")]
+fn rgb8_simd_pixels(len: usize) -> usize {
+    let n = len / 3;
+    if len < 28 || n < 8 { 0 } else { ((len - 28) / 3).min(n - 8) / 8 * 8 + 8 }
+}
+
+/// The red, green and blue of pixels `i..i + 8` of packed 8-bit RGB as f32
+/// lanes: pixels 0–3 from one 16-byte load, 4–7 from a second 12 bytes on,
+/// each channel's byte shuffled into the low byte of a 32-bit lane.
+///
+/// # Safety
+/// AVX2 must be available and `i + 8` within [`rgb8_simd_pixels`]`(raw.len())`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn rgb8_channels8(raw: &[u8], i: usize) -> [std::arch::x86_64::__m256; 3] {
+    use std::arch::x86_64::*;
+    debug_assert!(3 * i + 28 <= raw.len());
+    // SAFETY: bytes 3i .. 3i + 28 are inside `raw` (the caller's contract).
+    let v = unsafe { _mm256_loadu2_m128i(raw.as_ptr().add(3 * i + 12).cast(), raw.as_ptr().add(3 * i).cast()) };
+    let pick = |c: i8| _mm256_setr_epi8(c, -1, -1, -1, c + 3, -1, -1, -1, c + 6, -1, -1, -1, c + 9, -1, -1, -1, c, -1, -1, -1, c + 3, -1, -1, -1, c + 6, -1, -1, -1, c + 9, -1, -1, -1);
+    [0, 1, 2].map(|c| _mm256_cvtepi32_ps(_mm256_shuffle_epi8(v, pick(c))))
 }
 
 /// Warps a single-channel plane like [`Planes::warp`] (bilinear; the mask is
