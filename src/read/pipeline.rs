@@ -45,6 +45,22 @@ impl Kind {
     }
 }
 
+/// Where a long document number's check digit sits (line, column), as
+/// read by `ch`: a TD1 or TD2 number whose check-digit cell holds `<`
+/// continues in the optional data, ended by its check digit (Doc 9303-5
+/// §4.2.4 note j), a position [`kinds`] cannot know in advance.
+fn long_number_check_digit(format: Format, ch: impl Fn(usize, usize) -> Option<u8>) -> Option<(usize, usize)> {
+    let l = Layout::of(format);
+    let opt = l.optional_data.filter(|_| l.long_number)?;
+    let cd = l.document_number_cd;
+    if ch(cd.line as usize, cd.start as usize)? != b'<' {
+        return None;
+    }
+    let line = opt.line as usize;
+    let ext = (opt.start..opt.end()).take_while(|&c| ch(line, c as usize).is_some_and(|x| x != b'<')).count();
+    (ext >= 1).then(|| (line, opt.start as usize + ext - 1))
+}
+
 /// Position kinds of every line of `format`.
 pub fn kinds(format: Format) -> Vec<Vec<Kind>> {
     let l = Layout::of(format);
@@ -405,8 +421,7 @@ fn decide(lines: &[LineModel], cells: &[Vec<Cell>], refs: &References, mut notes
         })
         .collect();
     let format = format_of(lines.len(), n, &first);
-    let kinds = kinds(format);
-    let kind_at = |j: usize, k: usize| kinds.get(j).and_then(|l| l.get(k)).copied().unwrap_or(Kind::Any);
+    let mut kinds = kinds(format);
     // First decision from the OCR-B scores, then adapted to the document.
     let mut scores: Vec<Vec<[f32; NCLASS]>> = cells.iter().map(|l| l.iter().map(|c| c.scores.ncc).collect()).collect();
     let first_pass: Vec<Vec<(usize, f32)>> = scores
@@ -416,12 +431,19 @@ fn decide(lines: &[LineModel], cells: &[Vec<Cell>], refs: &References, mut notes
             l.iter()
                 .enumerate()
                 .map(|(k, s)| {
-                    let (b, pb, ..) = softmax_top2(&with_prior(s, kind_at(j, k)), DECIDE.temperature);
+                    let kind = kinds.get(j).and_then(|l| l.get(k)).copied().unwrap_or(Kind::Any);
+                    let (b, pb, ..) = softmax_top2(&with_prior(s, kind), DECIDE.temperature);
                     (b, pb)
                 })
                 .collect()
         })
         .collect();
+    if let Some((line, col)) = long_number_check_digit(format, |j, k| first_pass.get(j).and_then(|l| l.get(k)).map(|&(b, _)| MRZ_ALPHABET[b])) {
+        if let Some(slot) = kinds.get_mut(line).and_then(|l| l.get_mut(col)) {
+            *slot = Kind::Digit;
+        }
+    }
+    let kind_at = |j: usize, k: usize| kinds.get(j).and_then(|l| l.get(k)).copied().unwrap_or(Kind::Any);
     let mut samples = Vec::new();
     for (j, l) in cells.iter().enumerate() {
         for (k, c) in l.iter().enumerate() {
@@ -560,6 +582,13 @@ fn apply_check_digits(
         }
         let mut positions: Vec<(usize, usize)> = spans.iter().flat_map(|s| (s.start..s.end()).map(move |c| (s.line as usize, c as usize))).collect();
         positions.push((cd.line as usize, cd.start as usize));
+        // A long document number (TD1, TD2) continues in the optional data
+        // up to its own check digit, which these positions then include.
+        if let (mrz::CheckName::DocumentNumber, Some(opt)) = (name, l.optional_data) {
+            if let Some((line, last)) = long_number_check_digit(format, |j, k| text.get(j).and_then(|t| t.get(k)).copied()) {
+                positions.extend((opt.start as usize..=last).map(|c| (line, c)));
+            }
+        }
         // Candidates: (probability ratio alt/current, line, col, alt char).
         let mut fixes: Vec<(f32, usize, usize, u8)> = Vec::new();
         for &(j, k) in &positions {
@@ -717,6 +746,29 @@ mod tests {
         let choices = apply_check_digits(Format::Td3, &mut text, &probs, &mut chars);
         assert!(choices.is_empty(), "{choices:?}");
         assert_eq!(text, before);
+    }
+
+    /// A TD1 whose 10-character document number continues in the optional
+    /// data ("7", then its check digit "0").
+    const TD1_LONG_NUMBER: [&str; 3] = ["I<ZZA2769581N8<70<<<<<<<<<<<<<", "5606234F2701242ZZA<<<<<<<<<<<6", "JOURALVIAL<<REIK<<<<<<<<<<<<<<"];
+
+    #[test]
+    fn a_long_numbers_check_digit_is_found_after_its_extension() {
+        let at = |lines: &[&str], format| long_number_check_digit(format, |j, k| lines.get(j).and_then(|l| l.as_bytes().get(k)).copied());
+        assert_eq!(at(&TD1_LONG_NUMBER, Format::Td1), Some((0, 16)));
+        let short = ["I<ZZA2769581N80<<<<<<<<<<<<<<<", TD1_LONG_NUMBER[1], TD1_LONG_NUMBER[2]];
+        assert_eq!(at(&short, Format::Td1), None);
+        assert_eq!(at(&TD3, Format::Td3), None, "TD3 numbers do not continue");
+    }
+
+    #[test]
+    fn an_unsure_character_of_a_long_numbers_extension_is_chosen_by_its_check_digit() {
+        let lines: Vec<&str> = TD1_LONG_NUMBER.to_vec();
+        assert_eq!(mrz::validate_lines(&lines, None).unwrap().check(mrz::CheckName::DocumentNumber).map(|c| c.ok), Some(true));
+        let (mut text, probs, mut chars) = setup(&TD1_LONG_NUMBER, &[(0, 15, b'1', 0.55, b'7', 0.44)]);
+        let choices = apply_check_digits(Format::Td1, &mut text, &probs, &mut chars);
+        assert_eq!(choices, vec![CheckDigitChoice { line: 0, col: 15, classified: '1', chosen: '7' }]);
+        assert_eq!(String::from_utf8_lossy(&text[0]), TD1_LONG_NUMBER[0]);
     }
 
     #[test]
