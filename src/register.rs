@@ -31,6 +31,9 @@ const MAX_EDGE_RESIDUAL_MM: f64 = 0.35;
 /// rounded corners.
 const ALONG: std::ops::RangeInclusive<f64> = 0.12..=0.88;
 const SAMPLES: usize = 40;
+/// Spacing of the steps read along each sample point's normal, mm: the
+/// offset steps (0.3 and 0.1 mm) and [`STEP_MM`] are multiples of it.
+const GRID_MM: f64 = 0.05;
 
 /// Which page edge: top, right, bottom, left (document frame).
 pub const EDGE_NAMES: [&str; 4] = ["top", "right", "bottom", "left"];
@@ -457,14 +460,23 @@ fn find_edge<S: Sample + ?Sized>(work: &S, to_work: &Homography, e: &Edge, inwar
     let bases: Vec<(f64, f64)> = along.iter().map(|&t| (e.p0.0 + (e.p1.0 - e.p0.0) * t, e.p0.1 + (e.p1.1 - e.p0.1) * t)).collect();
     let across = Across { work, to_work: ToWork::new(to_work), normal: e.normal };
     let mut colours = Vec::new();
-    // Every step first, point by point (each point's samples lie on one
-    // line of the image, which then stays in cache): table[(tilt, k, j)].
+    // Every step first: table[(tilt, k, j)]. Each point's steps are read
+    // once along its normal, every GRID_MM over all the offsets any tilt
+    // reaches; a tilted line takes them at its offsets rounded to that grid
+    // (at most GRID_MM / 2 off), so that all tilts share the reads.
     let (nt, no) = (tilts.len(), offsets.len());
+    let reach_max = max_tilt * (0.5 - ALONG.start());
+    let grid = Offsets::new(-inward - reach_max - GRID_MM, GRID_MM, ((inward + outward + 2.0 * reach_max) / GRID_MM).ceil() as usize + 4);
+    let per_offset = (step / GRID_MM).round() as usize;
+    let mut steps_along = vec![[0.0f32; 4]; grid.count];
     let mut table = vec![[0.0f32; 4]; nt * no * SAMPLES];
     for (j, (&t, &b)) in along.iter().zip(&bases).enumerate() {
+        across.line(b, &grid, &mut steps_along, 0, 1, &mut colours);
         for (i, &tilt) in tilts.iter().enumerate() {
-            let line = Offsets::new(-inward + tilt * (t - 0.5), step, no);
-            across.line(b, &line, &mut table[i * no * SAMPLES..(i + 1) * no * SAMPLES], j, SAMPLES, &mut colours);
+            let first = ((-inward + tilt * (t - 0.5) - grid.start) / GRID_MM).round().max(0.0) as usize;
+            for k in 0..no {
+                table[(i * no + k) * SAMPLES + j] = steps_along.get(first + k * per_offset).copied().unwrap_or([0.0; 4]);
+            }
         }
     }
     // The preferences below, per offset and per tilt.
@@ -988,7 +1000,7 @@ mod tests {
             .collect();
         let reading = MrzReading { found: true, chars, px_per_mm: ppm as f32, ..Default::default() };
         let h = Homography::from_affine(ppm, 0.0, 0.0, 0.0, ppm, 0.0);
-        let alignment = crate::align::Alignment { doc_to_image: h, inliers, candidates, median_score: 0.99, residual_mm: rms, from_afar };
+        let alignment = crate::align::Alignment { doc_to_image: h, inliers, candidates, median_score: 0.99, residual_mm: rms, from_afar, strip: false };
         let reg = Registration {
             doc_to_image: h,
             image_to_doc: h.inverse().unwrap(),
