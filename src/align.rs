@@ -84,6 +84,10 @@ pub struct Alignment {
     /// Placed from afar: by a wide search from the MRZ's estimate, no page
     /// edges to start from.
     pub from_afar: bool,
+    /// The matched patches lay along one strip (a card whose only stable
+    /// print is its header): they corrected the start by a similarity, and
+    /// the page's shape away from the strip is the start's.
+    pub strip: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -186,6 +190,8 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
                 Some(axis) => partial.push(((p.centre_mm, q, score), axis)),
             }
         }
+        // Decided as `robust_fit` decides it, on the matches before trimming.
+        let strip = is_strip(&matches);
         let fit = robust_fit(&mut matches, &mut partial, max_residual_mm)?;
         let inliers = matches.len() + partial.len();
         let all = || matches.iter().chain(partial.iter().map(|p| &p.0));
@@ -214,7 +220,7 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
         if passes.len() > 1 && pass + 1 == passes.len() && rms > MAX_WIDE_FINAL_RMS_MM {
             return None;
         }
-        result = Some(Alignment { doc_to_image: current, inliers, candidates: patches.len(), median_score: scores[scores.len() / 2], residual_mm: rms, from_afar: passes.len() > 1 });
+        result = Some(Alignment { doc_to_image: current, inliers, candidates: patches.len(), median_score: scores[scores.len() / 2], residual_mm: rms, from_afar: passes.len() > 1, strip });
     }
     result
 }
@@ -544,6 +550,50 @@ mod tests {
 
     fn similarity(a: f64, b: f64, tx: f64, ty: f64) -> Homography {
         Homography::from_affine(a, -b, tx, b, a, ty)
+    }
+
+    #[test]
+    fn a_layout_matched_along_one_strip_keeps_its_starts_shape() {
+        // A card whose only stable print is its header strip: uto-r-2020
+        // (TD2), everything below 14 mm marked personal.
+        let reader = crate::read::Reader::new();
+        let specimens: Vec<image::DynamicImage> =
+            (0..2).map(|i| image::DynamicImage::ImageRgb8(crate::synth::genuine_document("uto-r-2020", 200, 40 + i).expect("specimen").image)).collect();
+        let mut enrolled = crate::template::enroll::enroll("uto-r-2020", &specimens, &reader).expect("enroll");
+        let mut mask = image::load_from_memory(&enrolled.mask_png).expect("mask").to_luma8();
+        let header_rows = (14.0 * REF_PX_PER_MM) as u32;
+        for (_, y, v) in mask.enumerate_pixels_mut() {
+            if y >= header_rows {
+                v.0[0] = 255;
+            }
+        }
+        enrolled.mask_png.clear();
+        image::DynamicImage::ImageLuma8(mask).write_to(&mut std::io::Cursor::new(&mut enrolled.mask_png), image::ImageFormat::Png).expect("png");
+        enrolled.file.reference.as_mut().expect("reference").mask_sha256 = crate::screen::hex_sha256(&enrolled.mask_png);
+        let t = enrolled.into_template().expect("template");
+        let doc = crate::synth::genuine_document("uto-r-2020", 200, 77).expect("document");
+        let (w, h) = (doc.image.width() as usize, doc.image.height() as usize);
+        let luma = crate::raster::luma_rgb8(&doc.image);
+        let ppm = doc.px_per_mm;
+        let g = FormatGeometry::of(t.file.format);
+        let corners = [(0.0, 0.0), (g.width_mm, 0.0), (g.width_mm, g.height_mm), (0.0, g.height_mm)];
+        let truth = Homography::from_affine(ppm, 0.0, 0.0, 0.0, ppm, 0.0);
+        let worst_corner_mm = |a: &Homography| {
+            corners.iter().map(|&(x, y)| dist(a.apply(x, y).unwrap(), truth.apply(x, y).unwrap()) / ppm).fold(0.0, f64::max)
+        };
+        // A start off by a similarity (1.5 mm, 0.4°) is corrected everywhere.
+        let (c, s) = (0.4f64.to_radians().cos(), 0.4f64.to_radians().sin());
+        let moved = Homography::from_affine(ppm * c, -ppm * s, 1.5 * ppm, ppm * s, ppm * c, -1.0 * ppm);
+        let a = align(&luma, w, h, 1, &moved, &t, 10.0).expect("placed from a rotated, shifted start");
+        assert!(a.strip, "the header is one strip: {a:?}");
+        assert!(worst_corner_mm(&a.doc_to_image) < 0.3, "{}", worst_corner_mm(&a.doc_to_image));
+        // A start whose far corner is 1.5 mm off (one edge mispredicted)
+        // keeps that shape: the strip cannot see it.
+        let mut far = corners.map(|(x, y)| truth.apply(x, y).unwrap());
+        far[2].0 -= 1.5 * ppm;
+        let bent = Homography::from_points(corners, far).expect("start");
+        let a = align(&luma, w, h, 1, &bent, &t, 10.0).expect("placed from a bent start");
+        assert!(a.strip && worst_corner_mm(&a.doc_to_image) > 0.8, "{}", worst_corner_mm(&a.doc_to_image));
     }
 
     #[test]
