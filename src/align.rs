@@ -27,7 +27,7 @@ const MAX_RESIDUAL_MM: f64 = 0.35;
 const MAX_RESIDUAL_WIDE_MM: f64 = 1.0;
 /// RMS residual allowed after the narrow pass that follows a wide search
 /// (calibration set: right placements ≤ 0.10 mm, the three false locks
-/// 0.16–0.22 mm).
+/// 0.16–0.22 mm); `checks::run_all` holds every placement to it.
 pub(crate) const MAX_WIDE_FINAL_RMS_MM: f64 = 0.12;
 /// Matched patches needed, and the share of the usable patches' extent
 /// (each way) they must span.
