@@ -143,8 +143,8 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
         if let Some((k, r)) = &aligned {
             let partial_edges = !edge_reg.page_found() && starts[*k].0 == edge_reg.doc_to_image;
             if partial_edges && r.alignment.as_ref().is_some_and(|a| a.strip) {
-                let k = *k;
-                if let Some(better) = starts.iter().enumerate().filter(|&(j, _)| j != k).find_map(|(j, s)| align_from(s).map(|r| (j, r))) {
+                // The starts before it did not place the page.
+                if let Some(better) = starts.iter().enumerate().skip(k + 1).find_map(|(j, s)| align_from(s).map(|r| (j, r))) {
                     aligned = Some(better);
                 }
             }
