@@ -190,9 +190,7 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
                 Some(axis) => partial.push(((p.centre_mm, q, score), axis)),
             }
         }
-        // Decided as `robust_fit` decides it, on the matches before trimming.
-        let strip = is_strip(&matches);
-        let fit = robust_fit(&mut matches, &mut partial, max_residual_mm)?;
+        let (fit, strip) = robust_fit(&mut matches, &mut partial, max_residual_mm)?;
         let inliers = matches.len() + partial.len();
         let all = || matches.iter().chain(partial.iter().map(|p| &p.0));
         let (xs, ys): (Vec<f64>, Vec<f64>) = all().map(|m| m.0).unzip();
@@ -388,7 +386,9 @@ fn residual(fit: &Homography, m: &Match, free_axis: Option<usize>) -> f64 {
 /// inliers. Partial matches do not shape the fit (fitted with their fixed
 /// coordinate alone they bent projective fits where full matches were
 /// sparse); they count as inliers when their fixed coordinate agrees.
-fn robust_fit(matches: &mut Vec<Match>, partial: &mut Vec<Partial>, max_residual_mm: f64) -> Option<Homography> {
+/// Also says whether the matches lay along one strip (the fit then a
+/// similarity).
+fn robust_fit(matches: &mut Vec<Match>, partial: &mut Vec<Partial>, max_residual_mm: f64) -> Option<(Homography, bool)> {
     // Consensus first: on a repetitive background a third of the patches can
     // lock onto the wrong repeat, enough to drag a least-squares fit away
     // from the rest so that trimming its worst point at a time ends with too
@@ -422,7 +422,7 @@ fn robust_fit(matches: &mut Vec<Match>, partial: &mut Vec<Partial>, max_residual
         let part = partial.iter().enumerate().map(|(k, (m, axis))| (k, true, residual(&fit, m, Some(*axis))));
         let (worst, is_partial, err) = full.chain(part).max_by(|a, b| a.2.total_cmp(&b.2))?;
         if err <= max_residual_mm {
-            return Some(fit);
+            return Some((fit, strip));
         }
         if is_partial {
             partial.swap_remove(worst);
@@ -583,7 +583,7 @@ mod tests {
         };
         // A start off by a similarity (1.5 mm, 0.4°) is corrected everywhere.
         let (c, s) = (0.4f64.to_radians().cos(), 0.4f64.to_radians().sin());
-        let moved = Homography::from_affine(ppm * c, -ppm * s, 1.5 * ppm, ppm * s, ppm * c, -1.0 * ppm);
+        let moved = Homography::from_affine(ppm * c, -ppm * s, 1.5 * ppm, ppm * s, ppm * c, -ppm);
         let a = align(&luma, w, h, 1, &moved, &t, 10.0).expect("placed from a rotated, shifted start");
         assert!(a.strip, "the header is one strip: {a:?}");
         assert!(worst_corner_mm(&a.doc_to_image) < 0.3, "{}", worst_corner_mm(&a.doc_to_image));
@@ -619,7 +619,7 @@ mod tests {
             ((p, (q.0 + dx, q.1 + dy), 0.99), 0)
         };
         let mut partial = vec![on_rule((30.0, 70.0), 0.9, 0.02), on_rule((90.0, 70.0), -0.8, 1.2)];
-        let fit = robust_fit(&mut matches, &mut partial, MAX_RESIDUAL_MM).expect("a fit");
+        let fit = robust_fit(&mut matches, &mut partial, MAX_RESIDUAL_MM).expect("a fit").0;
         assert_eq!(matches.len(), 6);
         assert_eq!(partial.len(), 1, "the partial match off its fixed axis is dropped");
         assert_eq!(partial[0].0.0, (30.0, 70.0));
@@ -634,7 +634,7 @@ mod tests {
             (0..7).map(|i| (10.0 + 10.0 * i as f64, 6.35)).map(|p| (p, truth.apply(p.0, p.1).unwrap(), 0.99)).collect();
         matches[3].1.1 += 0.8;
         assert!(is_strip(&matches));
-        let fit = robust_fit(&mut matches, &mut Vec::new(), MAX_RESIDUAL_MM).expect("a fit from one strip");
+        let fit = robust_fit(&mut matches, &mut Vec::new(), MAX_RESIDUAL_MM).expect("a fit from one strip").0;
         assert_eq!(matches.len(), 6, "the moved patch is dropped");
         assert!(dist(fit.apply(80.0, 40.0).unwrap(), truth.apply(80.0, 40.0).unwrap()) < 0.01);
     }

@@ -45,11 +45,11 @@ impl Kind {
     }
 }
 
-/// Where a long document number's check digit sits (line, column), as
-/// read by `ch`: a TD1 or TD2 number whose check-digit cell holds `<`
-/// continues in the optional data, ended by its check digit (Doc 9303-5
-/// §4.2.4 note j), a position [`kinds`] cannot know in advance.
-fn long_number_check_digit(format: Format, ch: impl Fn(usize, usize) -> Option<u8>) -> Option<(usize, usize)> {
+/// A long document number's extension, as read by `ch`: its line and
+/// columns, the last its check digit. A TD1 or TD2 number whose check-digit
+/// cell holds `<` continues in the optional data, ended by its check digit
+/// (Doc 9303-5 §4.2.4 note j), a position [`kinds`] cannot know in advance.
+fn long_number_extension(format: Format, ch: impl Fn(usize, usize) -> Option<u8>) -> Option<(usize, std::ops::RangeInclusive<usize>)> {
     let l = Layout::of(format);
     let opt = l.optional_data.filter(|_| l.long_number)?;
     let cd = l.document_number_cd;
@@ -58,7 +58,13 @@ fn long_number_check_digit(format: Format, ch: impl Fn(usize, usize) -> Option<u
     }
     let line = opt.line as usize;
     let ext = (opt.start..opt.end()).take_while(|&c| ch(line, c as usize).is_some_and(|x| x != b'<')).count();
-    (ext >= 1).then(|| (line, opt.start as usize + ext - 1))
+    let first = opt.start as usize;
+    (ext >= 1).then(|| (line, first..=first + ext - 1))
+}
+
+/// The kind of position (line `j`, column `k`); `Any` off the format.
+fn kind_at(kinds: &[Vec<Kind>], j: usize, k: usize) -> Kind {
+    kinds.get(j).and_then(|l| l.get(k)).copied().unwrap_or(Kind::Any)
 }
 
 /// Position kinds of every line of `format`.
@@ -431,24 +437,22 @@ fn decide(lines: &[LineModel], cells: &[Vec<Cell>], refs: &References, mut notes
             l.iter()
                 .enumerate()
                 .map(|(k, s)| {
-                    let kind = kinds.get(j).and_then(|l| l.get(k)).copied().unwrap_or(Kind::Any);
-                    let (b, pb, ..) = softmax_top2(&with_prior(s, kind), DECIDE.temperature);
+                    let (b, pb, ..) = softmax_top2(&with_prior(s, kind_at(&kinds, j, k)), DECIDE.temperature);
                     (b, pb)
                 })
                 .collect()
         })
         .collect();
-    if let Some((line, col)) = long_number_check_digit(format, |j, k| first_pass.get(j).and_then(|l| l.get(k)).map(|&(b, _)| MRZ_ALPHABET[b])) {
-        if let Some(slot) = kinds.get_mut(line).and_then(|l| l.get_mut(col)) {
+    if let Some((line, cols)) = long_number_extension(format, |j, k| first_pass.get(j).and_then(|l| l.get(k)).map(|&(b, _)| MRZ_ALPHABET[b])) {
+        if let Some(slot) = kinds.get_mut(line).and_then(|l| l.get_mut(*cols.end())) {
             *slot = Kind::Digit;
         }
     }
-    let kind_at = |j: usize, k: usize| kinds.get(j).and_then(|l| l.get(k)).copied().unwrap_or(Kind::Any);
     let mut samples = Vec::new();
     for (j, l) in cells.iter().enumerate() {
         for (k, c) in l.iter().enumerate() {
             let (b, pb) = first_pass[j][k];
-            let kind = kind_at(j, k);
+            let kind = kind_at(&kinds, j, k);
             if kind != Kind::Any && kind.allows(MRZ_ALPHABET[b]) && pb >= 0.6 {
                 samples.push(adapt::Sample { class: b, w: adapt::window(&c.patch, c.scores.shift[b]), ocrb: c.scores.ncc[b] });
             }
@@ -473,7 +477,7 @@ fn decide(lines: &[LineModel], cells: &[Vec<Cell>], refs: &References, mut notes
         let mut pl = Vec::new();
         let mut cl = Vec::new();
         for (k, c) in line_cells.iter().enumerate() {
-            let s = with_prior(&scores[j][k], kind_at(j, k));
+            let s = with_prior(&scores[j][k], kind_at(&kinds, j, k));
             let (b, pb, r, pr, p) = softmax_top2(&s, DECIDE.temperature);
             t.push(MRZ_ALPHABET[b]);
             pl.push(p);
@@ -584,9 +588,9 @@ fn apply_check_digits(
         positions.push((cd.line as usize, cd.start as usize));
         // A long document number (TD1, TD2) continues in the optional data
         // up to its own check digit, which these positions then include.
-        if let (mrz::CheckName::DocumentNumber, Some(opt)) = (name, l.optional_data) {
-            if let Some((line, last)) = long_number_check_digit(format, |j, k| text.get(j).and_then(|t| t.get(k)).copied()) {
-                positions.extend((opt.start as usize..=last).map(|c| (line, c)));
+        if name == mrz::CheckName::DocumentNumber {
+            if let Some((line, cols)) = long_number_extension(format, |j, k| text.get(j).and_then(|t| t.get(k)).copied()) {
+                positions.extend(cols.map(|c| (line, c)));
             }
         }
         // Candidates: (probability ratio alt/current, line, col, alt char).
@@ -754,8 +758,8 @@ mod tests {
 
     #[test]
     fn a_long_numbers_check_digit_is_found_after_its_extension() {
-        let at = |lines: &[&str], format| long_number_check_digit(format, |j, k| lines.get(j).and_then(|l| l.as_bytes().get(k)).copied());
-        assert_eq!(at(&TD1_LONG_NUMBER, Format::Td1), Some((0, 16)));
+        let at = |lines: &[&str], format| long_number_extension(format, |j, k| lines.get(j).and_then(|l| l.as_bytes().get(k)).copied());
+        assert_eq!(at(&TD1_LONG_NUMBER, Format::Td1), Some((0, 15..=16)));
         let short = ["I<ZZA2769581N80<<<<<<<<<<<<<<<", TD1_LONG_NUMBER[1], TD1_LONG_NUMBER[2]];
         assert_eq!(at(&short, Format::Td1), None);
         assert_eq!(at(&TD3, Format::Td3), None, "TD3 numbers do not continue");
