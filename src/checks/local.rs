@@ -16,7 +16,7 @@ use crate::stats::PairMoments;
 use super::zones::REF_PX_PER_MM;
 
 /// Window radius in reference pixels (a 25 px ≈ 4.2 mm square).
-const WINDOW_RADIUS: usize = 12;
+pub(crate) const WINDOW_RADIUS: usize = 12;
 /// A window needs this share of stable, visible pixels.
 const MIN_WINDOW_SHARE: f32 = 0.6;
 /// The fine-print energy needs less: between personal text lines a window
@@ -87,7 +87,21 @@ pub fn changes(doc: &[f32], reference: &[f32], doc_fine: &[f32], reference_fine:
     }
     let (doc_mean, reference_mean) = (box_blur(doc_fine, width, height, 2), box_blur(reference_fine, width, height, 2));
     let fine = Fine { doc: doc_fine, reference: reference_fine, doc_mean: &doc_mean, reference_mean: &reference_mean };
-    changes_in(doc, reference, &fine, stable, print, width, height, max_shift)
+    changes_in(&[Correlated { doc, reference, stable, max_shift, min_typical_ncc: None }], &fine, print, width, height)
+}
+
+/// What windows are correlated over: the document and the reference at one
+/// level, the pixels compared, and how far a differing window's print is
+/// searched for before it counts as changed.
+pub struct Correlated<'a> {
+    pub doc: &'a [f32],
+    pub reference: &'a [f32],
+    pub stable: &'a [bool],
+    pub max_shift: usize,
+    /// A source is used only if the 10th percentile of its window
+    /// correlations over the page reaches this: fine print captured near
+    /// the sampling limit beats into moiré that correlates with nothing.
+    pub min_typical_ncc: Option<f32>,
 }
 
 /// The fine print of the document and the reference, each with its 5-pixel
@@ -99,14 +113,40 @@ pub struct Fine<'a> {
     pub reference_mean: &'a [f32],
 }
 
-/// [`changes`] with the fine print's means given.
-#[allow(clippy::too_many_arguments)]
-pub fn changes_in(doc: &[f32], reference: &[f32], fine: &Fine, stable: &[bool], print: &[bool], width: usize, height: usize, max_shift: usize) -> Vec<Change> {
+/// [`changes`] with the fine print's means given, and windows correlated
+/// over each of `sources` in turn: a window takes its correlation from the
+/// first source that judges it.
+pub fn changes_in(sources: &[Correlated], fine: &Fine, print: &[bool], width: usize, height: usize) -> Vec<Change> {
     let n = width * height;
-    if n == 0 || [doc.len(), reference.len(), fine.doc.len(), fine.reference.len(), fine.doc_mean.len(), fine.reference_mean.len(), stable.len(), print.len()].iter().any(|&l| l != n) {
+    if n == 0
+        || sources.is_empty()
+        || [fine.doc.len(), fine.reference.len(), fine.doc_mean.len(), fine.reference_mean.len(), print.len()].iter().any(|&l| l != n)
+        || sources.iter().any(|s| [s.doc.len(), s.reference.len(), s.stable.len()].iter().any(|&l| l != n))
+    {
         return Vec::new();
     }
-    let (_, ncc) = window_moments(doc, reference, stable, width, height);
+    let mut ncc = vec![f32::NAN; n];
+    // Which source judged each window.
+    let mut judged_by = vec![0u8; n];
+    for (k, s) in sources.iter().enumerate() {
+        let (_, this) = window_moments(s.doc, s.reference, s.stable, width, height);
+        if let Some(min) = s.min_typical_ncc {
+            let mut finite: Vec<f32> = this.iter().copied().filter(|v| v.is_finite()).collect();
+            if finite.is_empty() {
+                continue;
+            }
+            let p10 = finite.len() / 10;
+            if *finite.select_nth_unstable_by(p10, f32::total_cmp).1 < min {
+                continue;
+            }
+        }
+        for i in 0..n {
+            if !ncc[i].is_finite() && this[i].is_finite() {
+                ncc[i] = this[i];
+                judged_by[i] = k as u8;
+            }
+        }
+    }
     let w: Vec<f32> = print.iter().map(|&s| if s { 1.0 } else { 0.0 }).collect();
     // Fine print (guilloche lines a pixel or two wide), which the comparison
     // level blurs away: its energy, the mean square of the detail above a
@@ -162,11 +202,10 @@ pub fn changes_in(doc: &[f32], reference: &[f32], fine: &Fine, stable: &[bool], 
             let mut differs = count(&|i| uncorrelated(i) || faded(i));
             // Print that correlates again a fraction of a millimetre away was
             // misregistered, not changed.
-            if differs && max_shift > 0 {
-                let centre = (cy * CELL_PX + CELL_PX / 2, cx * CELL_PX + CELL_PX / 2);
-                if shifted_ncc(doc, reference, stable, width, height, centre, max_shift) >= MAX_WINDOW_NCC as f32 {
-                    differs = count(&faded);
-                }
+            let centre = (cy * CELL_PX + CELL_PX / 2, cx * CELL_PX + CELL_PX / 2);
+            let source = &sources[judged_by[centre.0 * width + centre.1] as usize];
+            if differs && source.max_shift > 0 && shifted_ncc(source.doc, source.reference, source.stable, width, height, centre, source.max_shift) >= MAX_WINDOW_NCC as f32 {
+                differs = count(&faded);
             }
             cell[cy * cw + cx] = differs;
             cell_or_rim[cy * cw + cx] = differs || count(&rim);
@@ -369,6 +408,37 @@ mod tests {
         let scalar: Vec<u32> = (0..n).map(|i| window_ncc_at(&s, i).to_bits()).collect();
         assert_eq!(window_ncc_from(&s).iter().map(|v| v.to_bits()).collect::<Vec<_>>(), scalar);
         assert!(scalar.iter().any(|&v| f32::from_bits(v).is_finite() && f32::from_bits(v) != 0.0) && scalar.iter().any(|&v| v == 0) && scalar.iter().any(|&v| f32::from_bits(v).is_nan()));
+    }
+
+    #[test]
+    fn a_second_source_judges_the_windows_the_first_leaves_and_only_on_a_capture_it_can_read() {
+        let (w, h) = (300, 200);
+        let reference = page(w, h);
+        let mut doc = reference.clone();
+        // Other print moved in at (30, 10) mm.
+        for y in 60..100 {
+            for x in 180..230 {
+                doc[y * w + x] = 128.0 + 60.0 * ((y * 7 + x * 3) as f32 * 0.37).cos();
+            }
+        }
+        let all = vec![true; w * h];
+        let (doc_mean, reference_mean) = (box_blur(&doc, w, h, 2), box_blur(&reference, w, h, 2));
+        let fine = Fine { doc: &doc, reference: &reference, doc_mean: &doc_mean, reference_mean: &reference_mean };
+        // The first source judges nothing but the page's top rows.
+        let top: Vec<bool> = (0..w * h).map(|i| i / w < 40).collect();
+        let first = Correlated { doc: &doc, reference: &reference, stable: &top, max_shift: 0, min_typical_ncc: None };
+        let second = |min| Correlated { doc: &doc, reference: &reference, stable: &all, max_shift: 2, min_typical_ncc: Some(min) };
+        // Fading is judged over the whole page and finds nothing.
+        let found = changes_in(&[first, second(0.75)], &fine, &all, w, h);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let c = &found[0];
+        assert!((c.rect.x + c.rect.w / 2.0 - 205.0 / REF_PX_PER_MM).abs() < 2.0 && (c.rect.y + c.rect.h / 2.0 - 80.0 / REF_PX_PER_MM).abs() < 2.0, "{c:?}");
+        assert!(c.ncc.is_some_and(|v| v < MAX_WINDOW_NCC), "{c:?}");
+        // A second source whose typical windows correlate less than asked is
+        // not used: the first alone finds nothing.
+        let first = Correlated { doc: &doc, reference: &reference, stable: &top, max_shift: 0, min_typical_ncc: None };
+        assert!(changes_in(&[first, second(1.01)], &fine, &all, w, h).is_empty());
+        assert!(changes_in(&[], &fine, &all, w, h).is_empty());
     }
 
     #[test]

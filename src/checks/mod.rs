@@ -9,6 +9,7 @@ pub mod mrz_font;
 pub mod mrz_geometry;
 pub mod mrz_text;
 pub mod portrait;
+pub mod solid;
 pub mod zones;
 
 use crate::mrz::{self, Validation};
