@@ -30,8 +30,11 @@ const MAX_RESIDUAL_WIDE_MM: f64 = 1.0;
 /// 0.16–0.22 mm); `checks::run_all` holds every placement to it.
 pub(crate) const MAX_WIDE_FINAL_RMS_MM: f64 = 0.12;
 /// Matched patches needed, and the share of the usable patches' extent
-/// (each way) they must span.
-const MIN_PATCHES: usize = 6;
+/// (each way) they must span. A TD1 card's layout has 7 to 10 patches, and a
+/// replaced title or emblem takes one or two of them (calibration seed 11:
+/// one such card placed at 5, no other verdict changed on the calibration
+/// sets).
+const MIN_PATCHES: usize = 5;
 const MIN_SPAN: f64 = 0.6;
 /// Share of the usable patches that must agree with the fit.
 const MIN_INLIER_SHARE: f64 = 0.5;
