@@ -121,36 +121,16 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
     // Places the page by `t`'s layout and compares it with `t`'s reference
     // (the template score; the report's details follow for the chosen one).
     let place = |t: &Template| -> Option<(zones::TemplateEval, register::Registration, zones::Rectified, zones::Compared)> {
-        let align_from = |(start, search_mm): &(Homography, f64)| {
+        let align_from = |k: usize| {
+            let (start, search_mm) = &starts[k];
             align::align(&work_luma, work_w, work_h, factor, start, t, *search_mm)
-                // From any start the fit must be as tight as after a wide
-                // search, or the next start is tried: a TD1 scan's edges
-                // rejected for being 11 % short kept 9 of 11 patches within
-                // 0.35 mm at 0.21 mm RMS, and a 600-dpi photo whose top edge
-                // was found 4 mm low (held-out seed 22, 0375) kept 16 of 26 at
-                // 0.21 mm, its shifts at the search's limit; the wide search
-                // from the MRZ then placed it at 0.04 mm.
-                .filter(|a| a.residual_mm <= align::MAX_WIDE_FINAL_RMS_MM)
+                .filter(placement_fits)
                 .map(|a| edge_reg.aligned(a))
                 // The MRZ, seen through the alignment, must keep a plausible size.
                 .filter(|r| register::alignment_plausible(reading, r, format))
         };
-        let mut aligned = starts.iter().enumerate().find_map(|(k, s)| align_from(s).map(|r| (k, r)));
-        // A layout placed by one strip of print keeps its start's shape, and
-        // a start from some edges and the MRZ's prediction of the others
-        // can be a millimetre off at the far corner (a genuine TD2 scan of
-        // calibration seed 12 then failed there): the MRZ's own estimates,
-        // measured over the whole MRZ, shape it better.
-        if let Some((k, r)) = &aligned {
-            let partial_edges = !edge_reg.page_found() && starts[*k].0 == edge_reg.doc_to_image;
-            if partial_edges && r.alignment.as_ref().is_some_and(|a| a.strip) {
-                // The starts before it did not place the page.
-                if let Some(better) = starts.iter().enumerate().skip(k + 1).find_map(|(j, s)| align_from(s).map(|r| (j, r))) {
-                    aligned = Some(better);
-                }
-            }
-        }
-        let aligned = aligned.map(|(_, r)| r);
+        let from_partial_edges = |k: usize| !edge_reg.page_found() && starts[k].0 == edge_reg.doc_to_image;
+        let aligned = first_placement(starts.len(), align_from, |k, r| from_partial_edges(k) && r.alignment.as_ref().is_some_and(|a| a.strip)).map(|(_, r)| r);
         let reg = match aligned {
             Some(r) => r,
             None if edge_reg.page_found() => edge_reg.clone(),
@@ -272,12 +252,9 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
     // The portrait overhang and local changes, for the chosen template only.
     let mut eval = eval.clone();
     zones::add_details(rect, best, &mut eval, &evals[0].4);
-    // Placed by its edges alone, and the MRZ seen through them off its
-    // format's geometry: an edge may have been taken from print or a shadow,
-    // the page a millimetre or more off, and what differs through it is not
-    // certain enough to fail the document on.
-    let edges_doubtful = out.findings.iter().any(|f| matches!(f.code, FindingCode::MrzGeometry | FindingCode::FormatMismatch));
-    let unconfirmed = !reg.firm() && edges_doubtful && eval.zones.iter().any(|z| !z.ok && z.decisive);
+    // What differs through doubtful edges is not certain enough to fail the
+    // document on.
+    let unconfirmed = zones_unconfirmed(reg.firm(), &out.findings, &eval.zones);
     if unconfirmed {
         out.findings.push(
             Finding::new(
@@ -308,6 +285,43 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
     out
 }
 
+/// Whether an alignment places the page: from any start the fit must be as
+/// tight as after a wide search, or the next start is tried. A TD1 scan's
+/// edges rejected for being 11 % short kept 9 of 11 patches within 0.35 mm
+/// at 0.21 mm RMS, and a 600-dpi photo whose top edge was found 4 mm low
+/// (held-out seed 22, 0375) kept 16 of 26 at 0.21 mm, its shifts at the
+/// search's limit; the wide search from the MRZ then placed it at 0.04 mm.
+fn placement_fits(a: &align::Alignment) -> bool {
+    a.residual_mm <= align::MAX_WIDE_FINAL_RMS_MM
+}
+
+/// The first of `starts` starts that `place_from` places, with its index.
+/// A layout placed by one strip of print keeps its start's shape, and a
+/// start from some edges and the MRZ's prediction of the others can be a
+/// millimetre off at the far corner (a genuine TD2 scan of calibration seed
+/// 12 then failed there): when `gives_way` says so of the placement found, a
+/// later start's placement replaces it (the MRZ's own estimates, measured
+/// over the whole MRZ, shape it better). The starts before it did not place
+/// the page and are not tried again.
+fn first_placement<R>(starts: usize, place_from: impl Fn(usize) -> Option<R>, gives_way: impl Fn(usize, &R) -> bool) -> Option<(usize, R)> {
+    let found = (0..starts).find_map(|k| place_from(k).map(|r| (k, r)))?;
+    if gives_way(found.0, &found.1) {
+        if let Some(better) = (found.0 + 1..starts).find_map(|j| place_from(j).map(|r| (j, r))) {
+            return Some(better);
+        }
+    }
+    Some(found)
+}
+
+/// Whether failing zones are only warnings: the page was placed by its
+/// edges alone (not `firm`), and the MRZ seen through those edges is off its
+/// format's geometry, so an edge may have been taken from print or a shadow
+/// and the page be a millimetre or more off.
+fn zones_unconfirmed(firm: bool, findings: &[Finding], zones: &[zones::ZoneResult]) -> bool {
+    let edges_doubtful = findings.iter().any(|f| matches!(f.code, FindingCode::MrzGeometry | FindingCode::FormatMismatch));
+    !firm && edges_doubtful && zones.iter().any(|z| !z.ok && z.decisive)
+}
+
 fn missing_edges(reg: &register::Registration) -> String {
     let m: Vec<&str> = (0..4).filter(|&i| !reg.edges_found[i]).map(|i| register::EDGE_NAMES[i]).collect();
     if m.is_empty() { "none".into() } else { m.join(", ") }
@@ -316,4 +330,66 @@ fn missing_edges(reg: &register::Registration) -> String {
 /// The validation of a reading, if it has text.
 pub fn validation_of(reading: &MrzReading) -> Option<Validation> {
     mrz::validate_lines(&reading.lines, reading.format).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::RectMm;
+    use std::cell::RefCell;
+
+    fn alignment(residual_mm: f64, strip: bool) -> align::Alignment {
+        align::Alignment { doc_to_image: Homography::IDENTITY, inliers: 10, candidates: 12, median_score: 0.9, residual_mm, from_afar: true, strip }
+    }
+
+    #[test]
+    fn a_placement_must_fit_as_tightly_as_after_a_wide_search() {
+        assert!(placement_fits(&alignment(align::MAX_WIDE_FINAL_RMS_MM, false)));
+        assert!(!placement_fits(&alignment(0.21, false)));
+    }
+
+    #[test]
+    fn the_first_start_that_places_the_page_is_taken_and_a_strip_gives_way_to_a_later_one() {
+        // Start 0 fits too loosely (a misplaced edge), start 1 fits.
+        let fits = [alignment(0.21, false), alignment(0.04, false), alignment(0.03, false)];
+        let tried = RefCell::new(Vec::new());
+        let place = |k: usize| {
+            tried.borrow_mut().push(k);
+            Some(&fits[k]).filter(|a| placement_fits(a))
+        };
+        assert_eq!(first_placement(3, place, |_, _| false).map(|p| p.0), Some(1));
+        assert_eq!(*tried.borrow(), vec![0, 1]);
+        // A placement that gives way is replaced by the next start's, and
+        // the starts before it are not tried again.
+        tried.borrow_mut().clear();
+        assert_eq!(first_placement(3, place, |k, _| k == 1).map(|p| p.0), Some(2));
+        assert_eq!(*tried.borrow(), vec![0, 1, 2]);
+        // With no later placement it stands; with none at all, none.
+        assert_eq!(first_placement(2, place, |k, _| k == 1).map(|p| p.0), Some(1));
+        assert!(first_placement(1, place, |_, _| false).is_none());
+    }
+
+    #[test]
+    fn zones_seen_through_doubtful_edges_are_unconfirmed() {
+        let failing = vec![zones::ZoneResult {
+            name: "local_1".into(),
+            kind: ZoneKind::Background,
+            rect: RectMm::new(10.0, 10.0, 5.0, 5.0),
+            score: 0.1,
+            threshold: 0.35,
+            ok: false,
+            decisive: true,
+            level: 0,
+            detail: None,
+        }];
+        let geometry = vec![Finding::new(FindingCode::MrzGeometry, Severity::Fail, "off")];
+        let other = vec![Finding::new(FindingCode::MrzCheckDigit, Severity::Fail, "bad")];
+        assert!(zones_unconfirmed(false, &geometry, &failing));
+        // Placed by the layout, or edges the MRZ agrees with: they stand.
+        assert!(!zones_unconfirmed(true, &geometry, &failing));
+        assert!(!zones_unconfirmed(false, &other, &failing));
+        // Nothing failing, nothing to confirm.
+        let passing = vec![zones::ZoneResult { ok: true, ..failing[0].clone() }];
+        assert!(!zones_unconfirmed(false, &geometry, &passing));
+    }
 }
