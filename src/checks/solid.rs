@@ -72,15 +72,14 @@ fn regions_in(doc: &[f32], reference: &[f32], ref_ink: &[bool], stable: &[bool],
     let light_w: Vec<f32> = stable.iter().map(|&s| if s { 1.0 } else { 0.0 }).collect();
     let light_sum = box_blur(&(0..n).map(|i| light_w[i] * (doc[i] - reference[i])).collect::<Vec<f32>>(), width, height, LIGHTING_RADIUS);
     let light_share = box_blur(&light_w, width, height, LIGHTING_RADIUS);
-    let dark: Vec<f32> = (0..n)
-        .map(|i| {
-            let Some(paper) = ratio(&paper_sum, &paper_share, i) else { return 0.0 };
-            let light = ratio(&light_sum, &light_share, i).unwrap_or(0.0);
-            if judged[i] && doc[i] < paper + light - DARK_LEVELS { 1.0 } else { 0.0 }
-        })
-        .collect();
-    // Eroded: the whole square dark (its mean is 1).
-    let square = box_blur(&dark, width, height, ERODE_PX);
+    let light = |i: usize| {
+        let Some(paper) = ratio(&paper_sum, &paper_share, i) else { return true };
+        doc[i] >= paper + ratio(&light_sum, &light_share, i).unwrap_or(0.0) - DARK_LEVELS
+    };
+    // Eroded: dark where no pixel of the square around is light (or not
+    // judged), the light pixels grown by the erosion radius.
+    let not_dark: Vec<bool> = (0..n).map(|i| !judged[i] || light(i)).collect();
+    let near_light = super::zones::grow(&not_dark, width, height, ERODE_PX);
     let (cw, ch) = (width / CELL_PX, height / CELL_PX);
     let mut cells = vec![false; cw * ch];
     for cy in 0..ch {
@@ -88,7 +87,7 @@ fn regions_in(doc: &[f32], reference: &[f32], ref_ink: &[bool], stable: &[bool],
             let mut count = 0;
             for y in cy * CELL_PX..(cy + 1) * CELL_PX {
                 for x in cx * CELL_PX..(cx + 1) * CELL_PX {
-                    count += (square[y * width + x] > 0.999) as usize;
+                    count += !near_light[y * width + x] as usize;
                 }
             }
             cells[cy * cw + cx] = count >= MIN_CELL_PIXELS;
