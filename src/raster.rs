@@ -556,17 +556,147 @@ fn prefetch<T>(v: &[T], i: usize) {
 /// Separable box blur of a single-channel plane with radius `r` (window
 /// 2r+1), edges clamped.
 pub fn box_blur(src: &[f32], width: usize, height: usize, r: usize) -> Vec<f32> {
-    if r == 0 || width == 0 || height == 0 {
+    if r == 0 || width == 0 || height == 0 || src.len() != width * height {
         return src.to_vec();
+    }
+    // Written row by row, without zeroing the plane first.
+    let mut out: Vec<f32> = Vec::with_capacity(width * height);
+    let spare = &mut out.spare_capacity_mut()[..width * height];
+    box_blur_rows::<1>(
+        width,
+        height,
+        r,
+        |y, rows, at, _| rows[at..at + width].copy_from_slice(&src[y * width..(y + 1) * width]),
+        |y, means| {
+            for (o, m) in spare[y * width..(y + 1) * width].iter_mut().zip(means) {
+                o.write(*m);
+            }
+        },
+    );
+    // SAFETY: every row of the plane was written above.
+    unsafe { out.set_len(width * height) };
+    out
+}
+
+/// [`box_blur`] of `C` planes at once, produced and consumed row by row, so
+/// that no plane is held whole: `fill(y, rows, at, stride)` writes row `y` of
+/// plane `c` at `rows[at + c * stride..]`; `emit(y, means)` takes row `y` of
+/// every blurred plane (plane `c` at `means[c * width..]`). Each plane gets
+/// the same bits as [`box_blur`] gives it alone. `r` must be at least 1.
+pub fn box_blur_rows<const C: usize>(width: usize, height: usize, r: usize, fill: impl FnMut(usize, &mut [f32], usize, usize), emit: impl FnMut(usize, &[f32])) {
+    if r == 0 || width == 0 || height == 0 {
+        return;
     }
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 (checked just above).
-        return unsafe { box_blur_avx2(src, width, height, r) };
+        unsafe { box_blur_rows_avx2::<C>(width, height, r, fill, emit) };
+        return;
     }
-    box_blur_generic(src, width, height, r)
+    box_blur_rows_impl::<C>(width, height, r, fill, emit, false);
 }
 
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn box_blur_rows_avx2<const C: usize>(width: usize, height: usize, r: usize, fill: impl FnMut(usize, &mut [f32], usize, usize), emit: impl FnMut(usize, &[f32])) {
+    box_blur_rows_impl::<C>(width, height, r, fill, emit, true);
+}
+
+/// The row sums are produced eight rows at a time into a ring of rows that
+/// the column sums consume while it is still in cache; with `avx2` the eight
+/// rows' running sums share the lanes of one register (transposed in and
+/// out), otherwise they are interleaved. Every sum takes
+/// [`box_blur_generic`]'s additions in its order, without FMA: the same bits.
+#[inline(always)]
+fn box_blur_rows_impl<const C: usize>(
+    width: usize,
+    height: usize,
+    r: usize,
+    mut fill: impl FnMut(usize, &mut [f32], usize, usize),
+    mut emit: impl FnMut(usize, &[f32]),
+    avx2: bool,
+) {
+    let n = (2 * r + 1) as f32;
+    // Rows y - r ..= y + r + 1 are read at output row y, and up to seven more
+    // produced ahead.
+    let cap = 2 * r + 10;
+    // Plane c's ring at ring[c * cap * width..], its strip of eight source
+    // rows at strip[c * 8 * width..].
+    let mut ring = vec![0.0f32; C * cap * width];
+    let mut strip = vec![0.0f32; C * 8 * width];
+    let mut sums8 = vec![0.0f32; 8 * width];
+    let slot = |row: usize| (row % cap) * width;
+    #[cfg(target_arch = "x86_64")]
+    let mut scratch = if avx2 {
+        use std::arch::x86_64::_mm256_setzero_ps;
+        // SAFETY: only reached with `avx2` set, on a CPU that has it.
+        unsafe { (vec![_mm256_setzero_ps(); width], vec![_mm256_setzero_ps(); width]) }
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = avx2;
+    let mut produced = 0;
+    let mut produce_until = |row: usize, ring: &mut [f32]| {
+        while produced <= row {
+            if produced + 8 <= height {
+                for j in 0..8 {
+                    fill(produced + j, &mut strip, j * width, 8 * width);
+                }
+                let slots: [usize; 8] = std::array::from_fn(|j| slot(produced + j));
+                for (rows, plane) in strip.chunks_exact(8 * width).zip(ring.chunks_exact_mut(cap * width)) {
+                    #[cfg(target_arch = "x86_64")]
+                    if avx2 {
+                        // SAFETY: only reached with `avx2` set, on a CPU that has it.
+                        unsafe { row_sums8(rows, plane, slots, width, r, n, &mut scratch) };
+                        continue;
+                    }
+                    running_sums::<8>(rows, &mut sums8, width, r, n);
+                    for (j, &o) in slots.iter().enumerate() {
+                        plane[o..o + width].copy_from_slice(&sums8[j * width..(j + 1) * width]);
+                    }
+                }
+                produced += 8;
+            } else {
+                fill(produced, &mut strip, 0, 8 * width);
+                let o = slot(produced);
+                for (rows, plane) in strip.chunks_exact(8 * width).zip(ring.chunks_exact_mut(cap * width)) {
+                    running_sums::<1>(&rows[..width], &mut plane[o..o + width], width, r, n);
+                }
+                produced += 1;
+            }
+        }
+    };
+    let clamped = |y: isize| y.clamp(0, height as isize - 1) as usize;
+    produce_until(clamped(r as isize), &mut ring);
+    let mut s = vec![0.0f32; C * width];
+    for i in -(r as isize)..=r as isize {
+        let o = slot(clamped(i));
+        for (s, plane) in s.chunks_exact_mut(width).zip(ring.chunks_exact(cap * width)) {
+            for (a, b) in s.iter_mut().zip(&plane[o..o + width]) {
+                *a += b;
+            }
+        }
+    }
+    let inv = 1.0 / n;
+    let mut means = vec![0.0f32; C * width];
+    for y in 0..height {
+        for (m, a) in means.iter_mut().zip(&s) {
+            *m = a * inv;
+        }
+        emit(y, &means);
+        let (add, sub) = (clamped(y as isize + r as isize + 1), clamped(y as isize - r as isize));
+        produce_until(add, &mut ring);
+        let (ao, so) = (slot(add), slot(sub));
+        for (s, plane) in s.chunks_exact_mut(width).zip(ring.chunks_exact(cap * width)) {
+            for ((a, p), m) in s.iter_mut().zip(&plane[ao..ao + width]).zip(&plane[so..so + width]) {
+                *a += p - m;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
 fn box_blur_generic(src: &[f32], width: usize, height: usize, r: usize) -> Vec<f32> {
     let mut tmp = vec![0.0f32; src.len()];
     let n = (2 * r + 1) as f32;
@@ -580,66 +710,6 @@ fn box_blur_generic(src: &[f32], width: usize, height: usize, r: usize) -> Vec<f
         running_sums::<1>(row, out, width, r, n);
     }
     vertical_sums(&tmp, width, height, r, n)
-}
-
-/// [`box_blur`] with AVX2: eight rows' running sums in the lanes of one
-/// register (the rows transposed in and out), and the column sums eight
-/// columns a register. The row sums are produced strip by strip into a ring
-/// of rows that the column sums consume while it is still in cache. Every
-/// sum takes the generic code's additions in its order, without FMA: the
-/// same bits.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn box_blur_avx2(src: &[f32], width: usize, height: usize, r: usize) -> Vec<f32> {
-    use std::arch::x86_64::*;
-    let n = (2 * r + 1) as f32;
-    // Rows y - r ..= y + r + 1 are read at output row y, and up to seven more
-    // produced ahead.
-    let cap = 2 * r + 10;
-    let mut ring = vec![0.0f32; cap * width];
-    let slot = |row: usize| (row % cap) * width;
-    let mut scratch = (vec![_mm256_setzero_ps(); width], vec![_mm256_setzero_ps(); width]);
-    let mut produced = 0;
-    let mut produce_until = |row: usize, ring: &mut [f32]| {
-        while produced <= row {
-            if produced + 8 <= height {
-                let slots: [usize; 8] = std::array::from_fn(|j| slot(produced + j));
-                row_sums8(&src[produced * width..(produced + 8) * width], ring, slots, width, r, n, &mut scratch);
-                produced += 8;
-            } else {
-                let o = slot(produced);
-                running_sums::<1>(&src[produced * width..(produced + 1) * width], &mut ring[o..o + width], width, r, n);
-                produced += 1;
-            }
-        }
-    };
-    let clamped = |y: isize| y.clamp(0, height as isize - 1) as usize;
-    produce_until(clamped(r as isize), &mut ring);
-    let mut s = vec![0.0f32; width];
-    for i in -(r as isize)..=r as isize {
-        let o = slot(clamped(i));
-        for (a, b) in s.iter_mut().zip(&ring[o..o + width]) {
-            *a += b;
-        }
-    }
-    let inv = 1.0 / n;
-    // Written row by row, without zeroing the plane first.
-    let mut out: Vec<f32> = Vec::with_capacity(width * height);
-    let spare = &mut out.spare_capacity_mut()[..width * height];
-    for y in 0..height {
-        for (o, a) in spare[y * width..(y + 1) * width].iter_mut().zip(&s) {
-            o.write(a * inv);
-        }
-        let (add, sub) = (clamped(y as isize + r as isize + 1), clamped(y as isize - r as isize));
-        produce_until(add, &mut ring);
-        let (ao, so) = (slot(add), slot(sub));
-        for ((a, p), m) in s.iter_mut().zip(&ring[ao..ao + width]).zip(&ring[so..so + width]) {
-            *a += p - m;
-        }
-    }
-    // SAFETY: every row of the plane was written above.
-    unsafe { out.set_len(width * height) };
-    out
 }
 
 /// `running_sums::<8>` of the eight `rows`, row j written at `out[slots[j]..]`.
@@ -734,10 +804,9 @@ fn transpose8(r: [std::arch::x86_64::__m256; 8]) -> [std::arch::x86_64::__m256; 
     ]
 }
 
-/// The vertical pass of [`box_blur`] over the row sums `tmp`: a running sum
-/// per column, row by row, so memory is read in order (and vectorised
-/// across columns).
-#[inline(always)]
+/// The vertical pass of [`box_blur_generic`] over the row sums `tmp`: a
+/// running sum per column, row by row.
+#[cfg(test)]
 fn vertical_sums(tmp: &[f32], width: usize, height: usize, r: usize, n: f32) -> Vec<f32> {
     let mut out = vec![0.0f32; tmp.len()];
     let row = |y: isize| {
@@ -805,6 +874,13 @@ mod tests {
         assert!(p.sample(-1.0, 0.5).is_none());
     }
 
+    fn has_avx2() -> bool {
+        #[cfg(target_arch = "x86_64")]
+        return std::arch::is_x86_feature_detected!("avx2");
+        #[cfg(not(target_arch = "x86_64"))]
+        false
+    }
+
     #[test]
     fn box_blur_is_the_clamped_window_mean() {
         let (w, h, r) = (11usize, 13usize, 3usize);
@@ -820,13 +896,33 @@ mod tests {
     }
 
     #[test]
-    fn vectorised_box_blur_matches_the_generic_one_bit_for_bit() {
+    fn vectorised_and_streamed_box_blurs_match_the_generic_one_bit_for_bit() {
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         for (w, h) in [(37usize, 29usize), (8, 8), (5, 19), (64, 3), (17, 16), (23, 100), (40, 67)] {
             let v: Vec<f32> = (0..w * h).map(|i| ((i * 7919) % 257) as f32 * 0.37 + (i % 13) as f32 * 1e-3).collect();
             for r in [1usize, 2, 3, 7, 12, 40] {
-                let want = box_blur_generic(&v, w, h, r);
-                let got = box_blur(&v, w, h, r);
-                assert_eq!(got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), want.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), "{w}×{h}, r {r}");
+                let want = bits(&box_blur_generic(&v, w, h, r));
+                assert_eq!(bits(&box_blur(&v, w, h, r)), want, "{w}×{h}, r {r}");
+                // Three planes at once, through the scalar row sums too: the
+                // middle plane is `v`.
+                for avx2 in [false, has_avx2()] {
+                    let mut got = vec![0.0f32; w * h];
+                    box_blur_rows_impl::<3>(
+                        w,
+                        h,
+                        r,
+                        |y, rows, at, stride| {
+                            let row = &v[y * w..(y + 1) * w];
+                            for (c, k) in [(0, -1.0f32), (1, 1.0), (2, 3.5)] {
+                                let dst = &mut rows[at + c * stride..at + c * stride + w];
+                                if c == 1 { dst.copy_from_slice(row) } else { dst.iter_mut().zip(row).for_each(|(d, x)| *d = x * k) }
+                            }
+                        },
+                        |y, means| got[y * w..(y + 1) * w].copy_from_slice(&means[w..2 * w]),
+                        avx2,
+                    );
+                    assert_eq!(bits(&got), want, "{w}×{h}, r {r}, avx2 {avx2}");
+                }
             }
         }
     }

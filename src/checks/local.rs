@@ -129,7 +129,7 @@ pub fn changes_in(sources: &[Correlated], fine: &Fine, print: &[bool], width: us
     // Which source judged each window.
     let mut judged_by = vec![0u8; n];
     for (k, s) in sources.iter().enumerate() {
-        let (_, this) = window_moments(s.doc, s.reference, s.stable, width, height);
+        let this = window_moments(s.doc, s.reference, s.stable, width, height);
         if let Some(min) = s.min_typical_ncc {
             let mut finite: Vec<f32> = this.iter().copied().filter(|v| v.is_finite()).collect();
             if finite.is_empty() {
@@ -147,22 +147,33 @@ pub fn changes_in(sources: &[Correlated], fine: &Fine, print: &[bool], width: us
             }
         }
     }
-    let w: Vec<f32> = print.iter().map(|&s| if s { 1.0 } else { 0.0 }).collect();
     // Fine print (guilloche lines a pixel or two wide), which the comparison
     // level blurs away: its energy, the mean square of the detail above a
-    // 5-pixel mean, per window.
-    let fade_mean = |v: &[f32]| box_blur(v, width, height, FADE_WINDOW_RADIUS);
-    let detail_energy = |fine: &[f32], m: &[f32]| fade_mean(&(0..n).map(|i| w[i] * (fine[i] - m[i]).powi(2)).collect::<Vec<f32>>());
-    let (ea, eb) = (detail_energy(fine.doc, fine.doc_mean), detail_energy(fine.reference, fine.reference_mean));
-    let sw = fade_mean(&w);
-    // Per pixel (window centre): the fine-print ratio where the reference
-    // has fine print.
+    // 5-pixel mean, per window; per pixel (window centre) the fine-print
+    // ratio where the reference has fine print.
     let mut ratio = vec![f32::NAN; n];
-    for i in 0..n {
-        if sw[i] >= MIN_PRINT_SHARE && (eb[i] / sw[i]).sqrt() >= MIN_REFERENCE_DETAIL {
-            ratio[i] = (ea[i] / eb[i]).sqrt();
-        }
-    }
+    crate::raster::box_blur_rows::<3>(
+        width,
+        height,
+        FADE_WINDOW_RADIUS,
+        |y, rows, at, stride| {
+            for x in 0..width {
+                let i = y * width + x;
+                let w = if print[i] { 1.0 } else { 0.0 };
+                rows[at + x] = w * (fine.doc[i] - fine.doc_mean[i]).powi(2);
+                rows[at + stride + x] = w * (fine.reference[i] - fine.reference_mean[i]).powi(2);
+                rows[at + 2 * stride + x] = w;
+            }
+        },
+        |y, m| {
+            let (ea, eb, sw) = (&m[..width], &m[width..2 * width], &m[2 * width..]);
+            for (x, r) in ratio[y * width..(y + 1) * width].iter_mut().enumerate() {
+                if sw[x] >= MIN_PRINT_SHARE && (eb[x] / sw[x]).sqrt() >= MIN_REFERENCE_DETAIL {
+                    *r = (ea[x] / eb[x]).sqrt();
+                }
+            }
+        },
+    );
     // The page's typical contrast ratio (capture contrast, print density).
     let mut judged: Vec<f32> = ratio.iter().copied().filter(|r| r.is_finite()).collect();
     if judged.len() < 100 {
@@ -271,25 +282,39 @@ fn shifted_ncc(doc: &[f32], reference: &[f32], stable: &[bool], width: usize, he
 /// (stable pixels only); NaN where the window has too few stable pixels or
 /// the reference too little structure to judge.
 pub fn window_ncc(a: &[f32], b: &[f32], stable: &[bool], width: usize, height: usize) -> Vec<f32> {
-    window_moments(a, b, stable, width, height).1
+    window_moments(a, b, stable, width, height)
 }
 
-/// The stable share of each window, and [`window_ncc`].
-fn window_moments(doc: &[f32], reference: &[f32], stable: &[bool], width: usize, height: usize) -> (Vec<f32>, Vec<f32>) {
+/// [`window_ncc`]: the six window sums blurred together row by row, each
+/// row's correlations taken as soon as it is complete.
+fn window_moments(doc: &[f32], reference: &[f32], stable: &[bool], width: usize, height: usize) -> Vec<f32> {
     let n = width * height;
-    // Centred on 128 so the second moments keep their precision in f32.
-    let w: Vec<f32> = stable.iter().map(|&s| if s { 1.0 } else { 0.0 }).collect();
-    let a: Vec<f32> = (0..n).map(|i| w[i] * (doc[i] - 128.0)).collect();
-    let b: Vec<f32> = (0..n).map(|i| w[i] * (reference[i] - 128.0)).collect();
-    let mean = |v: &[f32]| box_blur(v, width, height, WINDOW_RADIUS);
-    let sw = mean(&w);
-    let sa = mean(&a);
-    let sb = mean(&b);
-    let saa = mean(&a.iter().map(|v| v * v).collect::<Vec<f32>>());
-    let sbb = mean(&b.iter().map(|v| v * v).collect::<Vec<f32>>());
-    let sab = mean(&a.iter().zip(&b).map(|(x, y)| x * y).collect::<Vec<f32>>());
-    let ncc = window_ncc_from(&Sums { w: &sw, a: &sa, b: &sb, aa: &saa, bb: &sbb, ab: &sab });
-    (sw, ncc)
+    let mut ncc = vec![f32::NAN; n];
+    if n == 0 || doc.len() != n || reference.len() != n || stable.len() != n {
+        return ncc;
+    }
+    crate::raster::box_blur_rows::<6>(
+        width,
+        height,
+        WINDOW_RADIUS,
+        |y, rows, at, stride| {
+            let range = y * width..(y + 1) * width;
+            for (x, ((&s, &d), &r)) in stable[range.clone()].iter().zip(&doc[range.clone()]).zip(&reference[range]).enumerate() {
+                // Centred on 128 so the second moments keep their precision in f32.
+                let w = if s { 1.0 } else { 0.0 };
+                let (a, b) = (w * (d - 128.0), w * (r - 128.0));
+                for (c, v) in [w, a, b, a * a, b * b, a * b].into_iter().enumerate() {
+                    rows[at + c * stride + x] = v;
+                }
+            }
+        },
+        |y, m| {
+            let plane = |c: usize| &m[c * width..(c + 1) * width];
+            let sums = Sums { w: plane(0), a: plane(1), b: plane(2), aa: plane(3), bb: plane(4), ab: plane(5) };
+            window_ncc_into(&sums, &mut ncc[y * width..(y + 1) * width]);
+        },
+    );
+    ncc
 }
 
 /// A window's sums (each divided by the window's area): of the stable
@@ -304,25 +329,31 @@ struct Sums<'a> {
 }
 
 /// The correlation of each window from its [`Sums`] (NaN where not judged).
+#[cfg(test)]
 fn window_ncc_from(s: &Sums) -> Vec<f32> {
-    let n = s.w.len();
-    if [s.a.len(), s.b.len(), s.aa.len(), s.bb.len(), s.ab.len()].iter().any(|&l| l != n) {
-        return vec![f32::NAN; n];
-    }
-    let mut ncc = vec![f32::NAN; n];
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2 (checked just above).
-        unsafe { window_ncc_avx2(s, &mut ncc) };
-        return ncc;
-    }
-    for (i, o) in ncc.iter_mut().enumerate() {
-        *o = window_ncc_at(s, i);
-    }
+    let mut ncc = vec![f32::NAN; s.w.len()];
+    window_ncc_into(s, &mut ncc);
     ncc
 }
 
-/// One window of [`window_ncc_from`].
+/// [`window_ncc_from`] into `out`, which has the sums' length (else left as is).
+fn window_ncc_into(s: &Sums, out: &mut [f32]) {
+    let n = out.len();
+    if [s.w.len(), s.a.len(), s.b.len(), s.aa.len(), s.bb.len(), s.ab.len()].iter().any(|&l| l != n) {
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        unsafe { window_ncc_avx2(s, out) };
+        return;
+    }
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = window_ncc_at(s, i);
+    }
+}
+
+/// One window of [`window_ncc_into`].
 #[inline(always)]
 fn window_ncc_at(s: &Sums, i: usize) -> f32 {
     let sw = s.w[i];
@@ -340,7 +371,7 @@ fn window_ncc_at(s: &Sums, i: usize) -> f32 {
     }
 }
 
-/// [`window_ncc_from`] eight windows at a time: every lane computed, the
+/// [`window_ncc_into`] eight windows at a time: every lane computed, the
 /// result selected as the branches of [`window_ncc_at`] select it. The same
 /// IEEE operations lane by lane (no FMA), so the same bits. The variances'
 /// `max(0.0)` may give +0.0 where the scalar code gives −0.0; a zero

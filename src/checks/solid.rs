@@ -5,7 +5,6 @@
 //! What stays dark after an erosion wider than any stroke is not text.
 
 use crate::geometry::RectMm;
-use crate::raster::box_blur;
 
 use super::zones::REF_PX_PER_MM;
 
@@ -63,22 +62,53 @@ pub fn regions(doc: &[f32], reference: &[f32], ref_ink: &[bool], stable: &[bool]
 /// [`regions`] over the whole of the given rows.
 fn regions_in(doc: &[f32], reference: &[f32], ref_ink: &[bool], stable: &[bool], judged: &[bool], width: usize, height: usize) -> Vec<Solid> {
     let n = width * height;
-    let ratio = |num: &[f32], den: &[f32], i: usize| if den[i] > 0.05 { Some(num[i] / den[i]) } else { None };
-    // The reference's paper: its luminance off its ink.
-    let paper_w: Vec<f32> = ref_ink.iter().map(|&k| if k { 0.0 } else { 1.0 }).collect();
-    let paper_sum = box_blur(&(0..n).map(|i| paper_w[i] * reference[i]).collect::<Vec<f32>>(), width, height, PAPER_RADIUS);
-    let paper_share = box_blur(&paper_w, width, height, PAPER_RADIUS);
-    // The capture's lighting: the document's offset from the reference.
-    let light_w: Vec<f32> = stable.iter().map(|&s| if s { 1.0 } else { 0.0 }).collect();
-    let light_sum = box_blur(&(0..n).map(|i| light_w[i] * (doc[i] - reference[i])).collect::<Vec<f32>>(), width, height, LIGHTING_RADIUS);
-    let light_share = box_blur(&light_w, width, height, LIGHTING_RADIUS);
-    let light = |i: usize| {
-        let Some(paper) = ratio(&paper_sum, &paper_share, i) else { return true };
-        doc[i] >= paper + ratio(&light_sum, &light_share, i).unwrap_or(0.0) - DARK_LEVELS
-    };
+    // A weighted mean: sum / share, where the share is enough to tell.
+    let ratio = |sum: f32, share: f32| if share > 0.05 { Some(sum / share) } else { None };
+    // The reference's paper: its luminance off its ink (NaN where unknown).
+    let mut paper = vec![f32::NAN; n];
+    crate::raster::box_blur_rows::<2>(
+        width,
+        height,
+        PAPER_RADIUS,
+        |y, rows, at, stride| {
+            for x in 0..width {
+                let i = y * width + x;
+                let w = if ref_ink[i] { 0.0 } else { 1.0 };
+                rows[at + x] = w * reference[i];
+                rows[at + stride + x] = w;
+            }
+        },
+        |y, m| {
+            for (x, p) in paper[y * width..(y + 1) * width].iter_mut().enumerate() {
+                *p = ratio(m[x], m[width + x]).unwrap_or(f32::NAN);
+            }
+        },
+    );
+    // The capture's lighting (the document's offset from the reference) on
+    // top; dark pixels are judged pixels below that less DARK_LEVELS.
+    let mut not_dark = vec![true; n];
+    crate::raster::box_blur_rows::<2>(
+        width,
+        height,
+        LIGHTING_RADIUS,
+        |y, rows, at, stride| {
+            for x in 0..width {
+                let i = y * width + x;
+                let w = if stable[i] { 1.0 } else { 0.0 };
+                rows[at + x] = w * (doc[i] - reference[i]);
+                rows[at + stride + x] = w;
+            }
+        },
+        |y, m| {
+            for x in 0..width {
+                let i = y * width + x;
+                let light = paper[i].is_nan() || doc[i] >= paper[i] + ratio(m[x], m[width + x]).unwrap_or(0.0) - DARK_LEVELS;
+                not_dark[i] = !judged[i] || light;
+            }
+        },
+    );
     // Eroded: dark where no pixel of the square around is light (or not
     // judged), the light pixels grown by the erosion radius.
-    let not_dark: Vec<bool> = (0..n).map(|i| !judged[i] || light(i)).collect();
     let near_light = super::zones::grow(&not_dark, width, height, ERODE_PX);
     let (cw, ch) = (width / CELL_PX, height / CELL_PX);
     let mut cells = vec![false; cw * ch];
