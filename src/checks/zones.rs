@@ -824,7 +824,7 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
                 decisive: true,
                 level,
                 detail: Some(format!(
-                    "three sides of a rectangle on the page's axes inside the portrait at ({:.1}, {:.1}) mm, the shortest {:.1} mm long (reported from {:.1} mm): a piece pasted or washed out over the photo, not the curves of a face",
+                    "two straight steps on the page's axes meet at a right angle inside the portrait at ({:.1}, {:.1}) mm, the shorter {:.1} mm long (reported from {:.1} mm): a rectangle pasted or washed out over the photo, not the curves of a face",
                     c.rect.x,
                     c.rect.y,
                     c.arm_mm,
