@@ -8,7 +8,6 @@ pub mod local;
 pub mod mrz_font;
 pub mod mrz_geometry;
 pub mod mrz_text;
-pub mod photo_edit;
 pub mod portrait;
 pub mod solid;
 pub mod zones;

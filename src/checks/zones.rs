@@ -811,28 +811,6 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
             });
         }
     }
-    // A rectangle cut into the photo: pasted or washed out over the face.
-    for z in t.file.zones.iter().filter(|z| z.kind == ZoneKind::Portrait) {
-        if let Some(c) = super::photo_edit::edit(&doc.base, &doc.valid, doc.width, doc.height, &z.rect) {
-            zones.push(ZoneResult {
-                name: format!("{}_edit", z.name),
-                kind: ZoneKind::Portrait,
-                rect: c.rect,
-                score: c.arm_mm,
-                threshold: super::photo_edit::MIN_ARM_MM,
-                ok: false,
-                decisive: true,
-                level,
-                detail: Some(format!(
-                    "two straight steps on the page's axes meet at a right angle inside the portrait at ({:.1}, {:.1}) mm, the shorter {:.1} mm long (reported from {:.1} mm): a rectangle pasted or washed out over the photo, not the curves of a face",
-                    c.rect.x,
-                    c.rect.y,
-                    c.arm_mm,
-                    super::photo_edit::MIN_ARM_MM
-                )),
-            });
-        }
-    }
     // Changes smaller than a tile, judged window by window; not part of the
     // template score (they say where this template's print was altered, not
     // whether it is this template).
