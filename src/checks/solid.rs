@@ -62,49 +62,21 @@ pub fn regions(doc: &[f32], reference: &[f32], ref_ink: &[bool], stable: &[bool]
 /// [`regions`] over the whole of the given rows.
 fn regions_in(doc: &[f32], reference: &[f32], ref_ink: &[bool], stable: &[bool], judged: &[bool], width: usize, height: usize) -> Vec<Solid> {
     let n = width * height;
-    // A weighted mean: sum / share, where the share is enough to tell.
-    let ratio = |sum: f32, share: f32| if share > 0.05 { Some(sum / share) } else { None };
     // The reference's paper: its luminance off its ink (NaN where unknown).
     let mut paper = vec![f32::NAN; n];
-    crate::raster::box_blur_rows::<2>(
-        width,
-        height,
-        PAPER_RADIUS,
-        |y, rows, at, stride| {
-            for x in 0..width {
-                let i = y * width + x;
-                let w = if ref_ink[i] { 0.0 } else { 1.0 };
-                rows[at + x] = w * reference[i];
-                rows[at + stride + x] = w;
-            }
-        },
-        |y, m| {
-            for (x, p) in paper[y * width..(y + 1) * width].iter_mut().enumerate() {
-                *p = ratio(m[x], m[width + x]).unwrap_or(f32::NAN);
-            }
-        },
-    );
+    weighted_means(width, height, PAPER_RADIUS, |i| !ref_ink[i], |i| reference[i], |i, mean| paper[i] = mean.unwrap_or(f32::NAN));
     // The capture's lighting (the document's offset from the reference) on
     // top; dark pixels are judged pixels below that less DARK_LEVELS.
     let mut not_dark = vec![true; n];
-    crate::raster::box_blur_rows::<2>(
+    weighted_means(
         width,
         height,
         LIGHTING_RADIUS,
-        |y, rows, at, stride| {
-            for x in 0..width {
-                let i = y * width + x;
-                let w = if stable[i] { 1.0 } else { 0.0 };
-                rows[at + x] = w * (doc[i] - reference[i]);
-                rows[at + stride + x] = w;
-            }
-        },
-        |y, m| {
-            for x in 0..width {
-                let i = y * width + x;
-                let light = paper[i].is_nan() || doc[i] >= paper[i] + ratio(m[x], m[width + x]).unwrap_or(0.0) - DARK_LEVELS;
-                not_dark[i] = !judged[i] || light;
-            }
+        |i| stable[i],
+        |i| doc[i] - reference[i],
+        |i, lighting| {
+            let light = paper[i].is_nan() || doc[i] >= paper[i] + lighting.unwrap_or(0.0) - DARK_LEVELS;
+            not_dark[i] = !judged[i] || light;
         },
     );
     // Eroded: dark where no pixel of the square around is light (or not
@@ -129,6 +101,30 @@ fn regions_in(doc: &[f32], reference: &[f32], ref_ink: &[bool], stable: &[bool],
         .map(|members| Solid { rect: super::cells::bounds(&members, cw, cell_mm), area_mm2: members.len() as f64 * cell_mm * cell_mm })
         .filter(|s| s.area_mm2 >= MIN_AREA_MM2)
         .collect()
+}
+
+/// The mean of `value` over the pixels `weighted` within `radius`, pixel by
+/// pixel into `take` (`None` where they are 5 % of the window or fewer).
+fn weighted_means(width: usize, height: usize, radius: usize, weighted: impl Fn(usize) -> bool, value: impl Fn(usize) -> f32, mut take: impl FnMut(usize, Option<f32>)) {
+    crate::raster::box_blur_rows::<2>(
+        width,
+        height,
+        radius,
+        |y, rows, at, stride| {
+            for x in 0..width {
+                let i = y * width + x;
+                let w = if weighted(i) { 1.0 } else { 0.0 };
+                rows[at + x] = w * value(i);
+                rows[at + stride + x] = w;
+            }
+        },
+        |y, m| {
+            for x in 0..width {
+                let (sum, share) = (m[x], m[width + x]);
+                take(y * width + x, (share > 0.05).then(|| sum / share));
+            }
+        },
+    );
 }
 
 #[cfg(test)]
