@@ -129,7 +129,7 @@ pub fn changes_in(sources: &[Correlated], fine: &Fine, print: &[bool], width: us
     // Which source judged each window.
     let mut judged_by = vec![0u8; n];
     for (k, s) in sources.iter().enumerate() {
-        let this = window_moments(s.doc, s.reference, s.stable, width, height);
+        let this = window_ncc(s.doc, s.reference, s.stable, width, height);
         if let Some(min) = s.min_typical_ncc {
             let mut finite: Vec<f32> = this.iter().copied().filter(|v| v.is_finite()).collect();
             if finite.is_empty() {
@@ -278,16 +278,12 @@ fn shifted_ncc(doc: &[f32], reference: &[f32], stable: &[bool], width: usize, he
     best
 }
 
-/// Per pixel, the correlation of `a` with `b` over the window centred there
+/// Per pixel, the correlation of `doc` with `reference` over the window centred there
 /// (stable pixels only); NaN where the window has too few stable pixels or
-/// the reference too little structure to judge.
-pub fn window_ncc(a: &[f32], b: &[f32], stable: &[bool], width: usize, height: usize) -> Vec<f32> {
-    window_moments(a, b, stable, width, height)
-}
-
-/// [`window_ncc`]: the six window sums blurred together row by row, each
-/// row's correlations taken as soon as it is complete.
-fn window_moments(doc: &[f32], reference: &[f32], stable: &[bool], width: usize, height: usize) -> Vec<f32> {
+/// the reference too little structure to judge. The six window sums are
+/// blurred together row by row, each row's correlations taken as soon as it
+/// is complete.
+pub fn window_ncc(doc: &[f32], reference: &[f32], stable: &[bool], width: usize, height: usize) -> Vec<f32> {
     let n = width * height;
     let mut ncc = vec![f32::NAN; n];
     if n == 0 || doc.len() != n || reference.len() != n || stable.len() != n {
