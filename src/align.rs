@@ -63,6 +63,15 @@ struct Pass {
 
 /// Below this many matches the correction is affine.
 const MIN_PATCHES_PROJECTIVE: usize = 12;
+/// Between [`MIN_PATCHES_BENT`] and [`MIN_PATCHES_PROJECTIVE`] matches, a
+/// projective fit replaces the affine one when its residual variance per
+/// degree of freedom is below this share of the affine fit's.
+const MIN_PATCHES_BENT: usize = 8;
+const BENT_VARIANCE_RATIO: f64 = 0.5;
+/// ... and only over matches spread this far both ways (share of the page's
+/// width and height): matches along two rows let a homography bend the page
+/// away from them at will.
+const MIN_BENT_SPREAD: f64 = 0.25;
 /// Matched patches spread less than this across their strip (mm) fix a
 /// similarity only.
 const STRIP_SPREAD_MM: f64 = 4.0;
@@ -155,7 +164,9 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
     } else {
         vec![Pass { radius_mm: search_mm, max_residual_mm: MAX_RESIDUAL_MM, min_share: MIN_FINAL_INLIER_SHARE }]
     };
-    for (pass, &Pass { radius_mm, max_residual_mm, min_share }) in passes.iter().enumerate() {
+    let mut reseeded = false;
+    let mut pass = 0;
+    while let Some(&Pass { radius_mm, max_residual_mm, min_share }) = passes.get(pass) {
         let doc = zones::rectify_luma(work_luma, work_w, work_h, factor, &current, w as f64 / REF_PX_PER_MM, h as f64 / REF_PX_PER_MM);
         let (base, valid) = (doc.base, doc.valid);
         let doc_luma = zones::level_luma(&base, w, h, 1);
@@ -193,12 +204,22 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
                 Some(axis) => partial.push(((p.centre_mm, q, score), axis)),
             }
         }
-        let (fit, strip) = robust_fit(&mut matches, &mut partial, max_residual_mm)?;
+        let (fit, strip) = robust_fit(&mut matches, &mut partial, max_residual_mm, (g.width_mm, g.height_mm))?;
         let inliers = matches.len() + partial.len();
         let all = || matches.iter().chain(partial.iter().map(|p| &p.0));
         let (xs, ys): (Vec<f64>, Vec<f64>) = all().map(|m| m.0).unzip();
         let span = |v: &[f64]| v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min);
         if inliers < MIN_PATCHES.max((min_share * patches.len() as f64).ceil() as usize) || span(&xs) < MIN_SPAN * span(&all_x) || span(&ys) < MIN_SPAN * span(&all_y) {
+            // A wide pass whose fit holds part of the layout (patches near a
+            // start millimetres off matched, the far ones locked onto
+            // repeats of the background print) gives a better start: the
+            // wide search runs once more from it.
+            if pass == 0 && passes.len() > 1 && !reseeded {
+                reseeded = true;
+                current = current.compose(&fit);
+                correction = correction.compose(&fit);
+                continue;
+            }
             return None;
         }
         let mut scores: Vec<f64> = all().map(|m| m.2).collect();
@@ -222,6 +243,7 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
             return None;
         }
         result = Some(Alignment { doc_to_image: current, inliers, candidates: patches.len(), median_score: scores[scores.len() / 2], residual_mm: rms, from_afar: passes.len() > 1, strip });
+        pass += 1;
     }
     result
 }
@@ -391,7 +413,7 @@ fn residual(fit: &Homography, m: &Match, free_axis: Option<usize>) -> f64 {
 /// sparse); they count as inliers when their fixed coordinate agrees.
 /// Also says whether the matches lay along one strip (the fit then a
 /// similarity).
-fn robust_fit(matches: &mut Vec<Match>, partial: &mut Vec<Partial>, max_residual_mm: f64) -> Option<(Homography, bool)> {
+fn robust_fit(matches: &mut Vec<Match>, partial: &mut Vec<Partial>, max_residual_mm: f64, page: (f64, f64)) -> Option<(Homography, bool)> {
     // Consensus first: on a repetitive background a third of the patches can
     // lock onto the wrong repeat, enough to drag a least-squares fit away
     // from the rest so that trimming its worst point at a time ends with too
@@ -417,7 +439,14 @@ fn robust_fit(matches: &mut Vec<Match>, partial: &mut Vec<Partial>, max_residual
         let fit = if strip {
             fit_similarity(&from, &to)?
         } else if matches.len() < MIN_PATCHES_PROJECTIVE {
-            fit_affine(&from, &to)?
+            let affine = fit_affine(&from, &to)?;
+            // A photo's perspective left over: the projective fit, where it
+            // explains the matches clearly better for its two extra degrees
+            // of freedom.
+            match Homography::fit(&from, &to).filter(|_| matches.len() >= MIN_PATCHES_BENT && spread_2d(matches, page) >= MIN_BENT_SPREAD) {
+                Some(bent) if fit_variance(&bent, matches, 8) < BENT_VARIANCE_RATIO * fit_variance(&affine, matches, 6) => bent,
+                _ => affine,
+            }
         } else {
             Homography::fit(&from, &to)?
         };
@@ -507,6 +536,20 @@ fn consensus_affine(matches: &[Match], tol: f64) -> Option<Homography> {
         }
     }
     best.map(|(_, h)| h)
+}
+
+/// The smaller of the matches' spreads across x and across y, as shares of
+/// the `page`'s width and height (mm).
+fn spread_2d(matches: &[Match], page: (f64, f64)) -> f64 {
+    let spread = |v: Vec<f64>| v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min);
+    (spread(matches.iter().map(|m| m.0.0).collect()) / page.0).min(spread(matches.iter().map(|m| m.0.1).collect()) / page.1)
+}
+
+/// Residual variance of `fit` per remaining degree of freedom (`params`
+/// fitted from two equations per match).
+fn fit_variance(fit: &Homography, matches: &[Match], params: usize) -> f64 {
+    let dof = (2 * matches.len()).saturating_sub(params).max(1);
+    matches.iter().map(|m| residual(fit, m, None).powi(2)).sum::<f64>() / dof as f64
 }
 
 /// The least-squares affine map from `from` to `to`.
@@ -622,7 +665,7 @@ mod tests {
             ((p, (q.0 + dx, q.1 + dy), 0.99), 0)
         };
         let mut partial = vec![on_rule((30.0, 70.0), 0.9, 0.02), on_rule((90.0, 70.0), -0.8, 1.2)];
-        let fit = robust_fit(&mut matches, &mut partial, MAX_RESIDUAL_MM).expect("a fit").0;
+        let fit = robust_fit(&mut matches, &mut partial, MAX_RESIDUAL_MM, (125.0, 88.0)).expect("a fit").0;
         assert_eq!(matches.len(), 6);
         assert_eq!(partial.len(), 1, "the partial match off its fixed axis is dropped");
         assert_eq!(partial[0].0.0, (30.0, 70.0));
@@ -637,8 +680,42 @@ mod tests {
             (0..7).map(|i| (10.0 + 10.0 * i as f64, 6.35)).map(|p| (p, truth.apply(p.0, p.1).unwrap(), 0.99)).collect();
         matches[3].1.1 += 0.8;
         assert!(is_strip(&matches));
-        let fit = robust_fit(&mut matches, &mut Vec::new(), MAX_RESIDUAL_MM).expect("a fit from one strip").0;
+        let fit = robust_fit(&mut matches, &mut Vec::new(), MAX_RESIDUAL_MM, (125.0, 88.0)).expect("a fit from one strip").0;
         assert_eq!(matches.len(), 6, "the moved patch is dropped");
         assert!(dist(fit.apply(80.0, 40.0).unwrap(), truth.apply(80.0, 40.0).unwrap()) < 0.01);
+    }
+
+    /// A TD1 card's layout (10 patches) seen through a photo's perspective.
+    fn bent_card(rows: &[f64]) -> (Homography, Vec<Match>) {
+        let corners = [(0.0, 0.0), (85.6, 0.0), (85.6, 54.0), (0.0, 54.0)];
+        let moved = [(0.4, -0.3), (85.0, 0.5), (86.3, 53.2), (-0.5, 54.6)];
+        let truth = Homography::fit(&corners, &moved).expect("a perspective");
+        let xs = [8.0, 26.0, 44.0, 62.0, 80.0];
+        let matches = rows.iter().flat_map(|&y| xs.iter().map(move |&x| (x, y))).map(|p| (p, truth.apply(p.0, p.1).unwrap(), 0.95)).collect();
+        (truth, matches)
+    }
+
+    #[test]
+    fn a_perspective_over_well_spread_patches_is_fitted_projectively() {
+        let (truth, mut matches) = bent_card(&[8.0, 30.0]);
+        let affine_error = {
+            let from: Vec<_> = matches.iter().map(|m| m.0).collect();
+            let to: Vec<_> = matches.iter().map(|m| m.1).collect();
+            let a = fit_affine(&from, &to).unwrap();
+            matches.iter().map(|m| residual(&a, m, None)).fold(0.0, f64::max)
+        };
+        assert!(affine_error > MAX_RESIDUAL_MM, "the perspective is beyond an affine fit ({affine_error:.2} mm)");
+        let fit = robust_fit(&mut matches, &mut Vec::new(), MAX_RESIDUAL_MM, (85.6, 54.0)).expect("a fit").0;
+        assert_eq!(matches.len(), 10, "no patch is dropped");
+        assert!(dist(fit.apply(85.6, 54.0).unwrap(), truth.apply(85.6, 54.0).unwrap()) < 0.01);
+    }
+
+    #[test]
+    fn patches_along_two_close_rows_are_not_fitted_projectively() {
+        // 6 mm apart on a 54 mm card: a homography through them could bend
+        // the rest of the page at will.
+        let (_, mut matches) = bent_card(&[8.0, 14.0]);
+        let fit = robust_fit(&mut matches, &mut Vec::new(), 1.0, (85.6, 54.0)).expect("a fit").0;
+        assert_eq!((fit.0[6], fit.0[7]), (0.0, 0.0), "an affine fit");
     }
 }
