@@ -94,7 +94,19 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
         (work.luma(), work.width, work.height, reg)
     };
     let fields = validation.fields();
-    let candidates: Vec<&Template> = templates.for_claim(&fields.issuing_state, &fields.document_code, format).collect();
+    let mut candidates: Vec<&Template> = templates.for_claim(&fields.issuing_state, &fields.document_code, format).collect();
+    // No template for the claim as read: an MRZ printed in another font
+    // reads 'O' as 'D' or 'P' as 'R', so the templates whose issuer and
+    // document code are at most two characters from it are tried, and kept
+    // only if their layout places and matches the page.
+    let near_claim = candidates.is_empty();
+    if near_claim {
+        candidates = templates
+            .issuer_templates()
+            .iter()
+            .filter(|t| t.file.format == format && (1..=MAX_CLAIM_MISREADS).contains(&claim_distance(t, &fields.issuing_state, &fields.document_code)))
+            .collect();
+    }
     // Each claimed template places the page by its own layout, starting
     // from the edges when they were found (a fine correction) or from the
     // MRZ-based estimate (a wide search).
@@ -142,6 +154,27 @@ pub fn run_all(img: &DynamicImage, _gray: &GrayImage, reading: &MrzReading, temp
     let mut evals: Vec<(&Template, zones::TemplateEval, register::Registration, zones::Rectified, zones::Compared)> =
         candidates.iter().filter_map(|t| place(t).map(|(e, reg, rect, prior)| (*t, e, reg, rect, prior))).collect();
     evals.sort_by(|a, b| b.1.matches().cmp(&a.1.matches()).then(b.1.score.total_cmp(&a.1.score)));
+    if near_claim {
+        match evals.first().filter(|e| e.1.matches() && e.2.firm()) {
+            Some((t, e, ..)) => out.findings.push(Finding::new(
+                FindingCode::TemplateUsed,
+                Severity::Info,
+                format!(
+                    "the MRZ claims {} {}, which no template covers; the page is laid out as {} ({} {}, a misread or two apart; mean zone similarity {:.2}): screened against it",
+                    fields.issuing_state,
+                    fields.document_code,
+                    t.id(),
+                    t.file.issuer,
+                    t.file.document_codes.join("/"),
+                    e.score
+                ),
+            )),
+            None => {
+                candidates.clear();
+                evals.clear();
+            }
+        }
+    }
     // The page as placed by the best-matching template, else by its edges.
     let reg = evals.first().filter(|e| e.1.matches()).map(|e| e.2.clone()).unwrap_or_else(|| edge_reg.clone());
     if reg.page_found() {
@@ -322,6 +355,21 @@ fn zones_unconfirmed(firm: bool, findings: &[Finding], zones: &[zones::ZoneResul
     !firm && edges_doubtful && zones.iter().any(|z| !z.ok && z.decisive)
 }
 
+/// Characters of the claim (issuing state, document code) a near claim may
+/// differ in.
+const MAX_CLAIM_MISREADS: usize = 2;
+
+/// Characters in which the claim read differs from `t`'s issuer and nearest
+/// document code (`usize::MAX` for an issuer of another length).
+fn claim_distance(t: &Template, issuer: &str, document_code: &str) -> usize {
+    let apart = |a: &str, b: &str| a.chars().zip(b.chars()).filter(|(x, y)| x != y).count();
+    if t.file.issuer.len() != issuer.len() {
+        return usize::MAX;
+    }
+    let code = t.file.document_codes.iter().map(|c| apart(c.trim_end_matches('<'), document_code)).min().unwrap_or(0);
+    apart(&t.file.issuer, issuer) + code
+}
+
 fn missing_edges(reg: &register::Registration) -> String {
     let m: Vec<&str> = (0..4).filter(|&i| !reg.edges_found[i]).map(|i| register::EDGE_NAMES[i]).collect();
     if m.is_empty() { "none".into() } else { m.join(", ") }
@@ -340,6 +388,19 @@ mod tests {
 
     fn alignment(residual_mm: f64, strip: bool) -> align::Alignment {
         align::Alignment { doc_to_image: Homography::IDENTITY, inliers: 10, candidates: 12, median_score: 0.9, residual_mm, from_afar: true, strip }
+    }
+
+    #[test]
+    fn a_near_claim_is_counted_over_the_issuer_and_the_document_code() {
+        let mut t = Template::icao(mrz::Format::Td3);
+        t.file.issuer = "UTO".into();
+        t.file.document_codes = vec!["P".into()];
+        assert_eq!(claim_distance(&t, "UTO", "P<"), 0);
+        assert_eq!(claim_distance(&t, "UTO", "PM"), 0, "a code's own subtype");
+        assert_eq!(claim_distance(&t, "UTD", "P<"), 1);
+        assert_eq!(claim_distance(&t, "UTD", "R<"), 2);
+        assert_eq!(claim_distance(&t, "XTD", "R<"), 3);
+        assert_eq!(claim_distance(&t, "D", "P<"), usize::MAX);
     }
 
     #[test]
