@@ -10,6 +10,7 @@ pub mod mrz_geometry;
 pub mod mrz_text;
 pub mod portrait;
 pub mod solid;
+pub mod values;
 pub mod zones;
 
 use crate::mrz::{self, Validation};

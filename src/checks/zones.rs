@@ -783,6 +783,31 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
     let (level, zones) = (eval.level, &mut eval.zones);
     let (doc_l, doc_mean, usable) = (&prior.doc_l, &prior.doc_mean, &prior.usable);
     let reference = &prep.levels[level];
+    // A value every specimen printed, with a part gone.
+    for z in t.file.zones.iter().filter(|z| z.kind == ZoneKind::Text && z.name.starts_with("value_")) {
+        let Some(g) = super::values::gap(&doc.base, &prior.ink_local, &doc.valid, &z.rect, doc.width, doc.height) else { continue };
+        if g.length_mm < super::values::MIN_GAP_MM {
+            continue;
+        }
+        zones.push(ZoneResult {
+            name: z.name.clone(),
+            kind: ZoneKind::Text,
+            rect: z.rect,
+            score: g.length_mm,
+            threshold: super::values::MIN_GAP_MM,
+            ok: false,
+            decisive: true,
+            level,
+            detail: Some(format!(
+                "no ink over {:.1} mm from ({:.1}, {:.1}) mm of a value every {} specimen printed there, with the value's ink after it (reported from {:.1} mm): part of the value erased or covered",
+                g.length_mm,
+                g.x_mm,
+                z.rect.y,
+                t.id(),
+                super::values::MIN_GAP_MM
+            )),
+        });
+    }
     // Where the page's print stops around the photo: judged on its own, not
     // part of the template score (a pasted photo says nothing about the
     // layout).

@@ -601,6 +601,18 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
         }
     }
 
+    // Where every specimen printed a value: a part of it gone is reported.
+    let value_area: Vec<bool> = (0..w * h)
+        .map(|i| {
+            let (x, y) = (mm(i % w), mm(i / w));
+            mask_u8[i] >= 128 && i / w + ((2.0 * REF_PX_PER_MM) as usize) < mrz_top && !photo_ring.is_some_and(|r| r.contains(x, y))
+        })
+        .collect();
+    let inks: Vec<Vec<bool>> = rects.iter().map(|r| zones::text_ink(&r.base, w, h)).collect();
+    for (k, rect) in crate::checks::values::extents(&inks, &value_area, w, h).into_iter().enumerate() {
+        zones.push(Zone { name: format!("value_{}", k + 1), kind: ZoneKind::Text, rect, thresholds: vec![], tolerance_mm: 0.5 });
+    }
+
     // Calibration: every specimen, clean and degraded, against the median of
     // the others, at every comparison level.
     let calibration = if rects.len() >= 3 {
