@@ -239,6 +239,27 @@ mod tests {
     }
 
     #[test]
+    fn thin_lines_a_blurred_capture_faded_are_kept_against_a_softened_reference() {
+        // Thick title strokes set the capture's gain; an emblem of 1-pixel
+        // lines loses more of its contrast to the blur.
+        let reference: Vec<f32> = page(60)
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let (x, y) = (i % W, i / W);
+                let emblem = (180..220).contains(&x) && (20..90).contains(&y) && (x % 5 == 0 || y % 5 == 0);
+                if emblem { 40.0 } else { v }
+            })
+            .collect();
+        let soften = |v: &[f32], r: usize| box_blur(&box_blur(v, W, H, r), W, H, r);
+        let capture = box_blur(&soften(&reference, 1), W, H, 1);
+        let sharp = changes(&capture, &reference, &all(), &none(), W, H);
+        assert!(sharp.iter().any(|c| c.missing_mm2 > 0.0), "against the sharp reference the emblem looks erased: {sharp:?}");
+        let soft = changes(&capture, &soften(&reference, 1), &all(), &none(), W, H);
+        assert!(soft.is_empty(), "{soft:?}");
+    }
+
+    #[test]
     fn the_same_page_has_no_changes() {
         let p = page(60);
         assert!(changes(&p, &p, &all(), &none(), W, H).is_empty());

@@ -87,6 +87,9 @@ fn runs_on(mask: &[u8], outside: &[bool], width: usize, height: usize) -> Vec<bo
 /// Personal text may stand this much taller than the specimens' (px, 1 mm).
 const RUN_ON_ROWS_PX: usize = 6;
 
+/// From this comparison level on, ink is judged against a softened reference.
+const SOFTENED_INK_LEVEL: usize = 2;
+
 /// Default similarity threshold for a zone without a calibrated one.
 pub const DEFAULT_ZONE_THRESHOLD: f64 = 0.5;
 /// Mean zone similarity below which the document is not this template at
@@ -927,7 +930,15 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
     }
     // Ink changes not already inside a reported local change.
     let local: Vec<RectMm> = zones.iter().filter(|z| z.name.starts_with("local_")).map(|z| z.rect).collect();
-    let ink = super::ink::changes_against(&doc.base, &prior.ink_local, &prep.ink_depth, &judged, &runs_on(mask, &outside_px, doc.width, doc.height), doc.width, doc.height);
+    // A capture compared at a coarse level has lost the contrast of thin
+    // lines (an emblem's) that the reference keeps: its ink is judged against
+    // the reference softened to about its sharpness.
+    let softened = (level >= SOFTENED_INK_LEVEL).then(|| {
+        let soft = box_blur(&box_blur(&prep.base, doc.width, doc.height, 1), doc.width, doc.height, 1);
+        super::ink::ReferenceInk::new(&soft, doc.width, doc.height)
+    });
+    let reference_ink = softened.as_ref().unwrap_or(&prep.ink_depth);
+    let ink = super::ink::changes_against(&doc.base, &prior.ink_local, reference_ink, &judged, &runs_on(mask, &outside_px, doc.width, doc.height), doc.width, doc.height);
     for (k, c) in ink.into_iter().filter(|c| !local.iter().any(|r| r.intersects(&c.rect))).enumerate() {
         zones.push(ZoneResult {
             name: format!("ink_{}", k + 1),
