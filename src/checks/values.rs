@@ -55,9 +55,9 @@ pub fn extents(inks: &[Vec<bool>], allowed: &[bool], width: usize, height: usize
         }
     }
     let mm = |px: usize| px as f64 / REF_PX_PER_MM;
-    boxes(&always, width, height)
+    crate::raster::components(&always, width, height)
         .into_iter()
-        .map(|(x0, y0, x1, y1)| RectMm::new(mm(x0), mm(y0), mm(x1 - x0), mm(y1 - y0)))
+        .map(|(x0, y0, x1, y1, _)| RectMm::new(mm(x0), mm(y0), mm(x1 - x0), mm(y1 - y0)))
         .filter(|r| r.w >= MIN_EXTENT_MM && (LINE_HEIGHT_MM.0..=LINE_HEIGHT_MM.1).contains(&r.h))
         .collect()
 }
@@ -88,34 +88,6 @@ fn join(ink: &[bool], allowed: &[bool], width: usize, height: usize) -> Vec<bool
     out
 }
 
-/// Bounding boxes (x0, y0, x1, y1; pixels, end exclusive) of the 4-connected
-/// regions of `mask`.
-fn boxes(mask: &[bool], width: usize, height: usize) -> Vec<(usize, usize, usize, usize)> {
-    let mut seen = vec![false; mask.len()];
-    let mut out = Vec::new();
-    let mut stack = Vec::new();
-    for start in 0..mask.len() {
-        if !mask[start] || seen[start] {
-            continue;
-        }
-        seen[start] = true;
-        stack.push(start);
-        let (mut x0, mut y0, mut x1, mut y1) = (width, height, 0, 0);
-        while let Some(i) = stack.pop() {
-            let (x, y) = (i % width, i / width);
-            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1));
-            let neighbours = [(x > 0).then(|| i - 1), (x + 1 < width).then(|| i + 1), (y > 0).then(|| i - width), (y + 1 < height).then(|| i + width)];
-            for j in neighbours.into_iter().flatten() {
-                if mask[j] && !seen[j] {
-                    seen[j] = true;
-                    stack.push(j);
-                }
-            }
-        }
-        out.push((x0, y0, x1, y1));
-    }
-    out
-}
 
 /// The longest stretch of `extent` without ink that has ink after it
 /// (`base`: the document's luminance in the template frame, `local` its

@@ -15,7 +15,7 @@ use crate::checks::zones::{self, DEFAULT_ZONE_THRESHOLD, LEVELS, PreparedReferen
 use crate::error::Error;
 use crate::geometry::{FormatGeometry, MRZ_ZONE_HEIGHT_MM, RectMm};
 use crate::mrz;
-use crate::raster::{Planes, box_blur};
+use crate::raster::{self, Planes, box_blur};
 use crate::read::{MrzReading, Reader};
 use crate::register;
 use image::{DynamicImage, GrayImage, ImageFormat, Luma};
@@ -191,48 +191,6 @@ fn dilate(mask: &[bool], w: usize, h: usize, r: usize) -> Vec<bool> {
     box_blur(&f, w, h, r).iter().map(|&v| v > 1e-4).collect()
 }
 
-/// Bounding boxes (x0, y0, x1, y1, area) of 4-connected regions.
-fn components(mask: &[bool], w: usize, h: usize) -> Vec<(usize, usize, usize, usize, usize)> {
-    let mut seen = vec![false; mask.len()];
-    let mut out = Vec::new();
-    let mut stack = Vec::new();
-    for start in 0..mask.len() {
-        if !mask[start] || seen[start] {
-            continue;
-        }
-        seen[start] = true;
-        stack.push(start);
-        let (mut x0, mut y0, mut x1, mut y1, mut area) = (w, h, 0, 0, 0);
-        while let Some(i) = stack.pop() {
-            let (x, y) = (i % w, i / w);
-            x0 = x0.min(x);
-            y0 = y0.min(y);
-            x1 = x1.max(x + 1);
-            y1 = y1.max(y + 1);
-            area += 1;
-            let mut push = |j: usize| {
-                if mask[j] && !seen[j] {
-                    seen[j] = true;
-                    stack.push(j);
-                }
-            };
-            if x > 0 {
-                push(i - 1);
-            }
-            if x + 1 < w {
-                push(i + 1);
-            }
-            if y > 0 {
-                push(i - w);
-            }
-            if y + 1 < h {
-                push(i + w);
-            }
-        }
-        out.push((x0, y0, x1, y1, area));
-    }
-    out
-}
 
 fn blur_rgb(rgb: &mut Planes, r: usize) {
     let (w, h) = (rgb.width, rgb.height);
@@ -388,7 +346,7 @@ fn personal_print(rects: &[&Rectified], ref_base: &[f32], personal: &[bool], pho
     let mm = |px: usize| px as f64 / REF_PX_PER_MM;
     let margin = (VARYING_MARGIN_MM * REF_PX_PER_MM).round() as usize;
     let mut excluded = dilate(&varies, w, h, (REF_PX_PER_MM).round() as usize);
-    for (x0, y0, x1, y1, _) in components(&excluded, w, h) {
+    for (x0, y0, x1, y1, _) in raster::components(&excluded, w, h) {
         if mm(x1 - x0) >= VARYING_REGION_MM && mm(y1 - y0) >= VARYING_REGION_MM {
             for y in y0.saturating_sub(margin)..(y1 + margin).min(h) {
                 excluded[y * w + x0.saturating_sub(margin)..y * w + (x1 + margin).min(w)].fill(true);
@@ -474,7 +432,7 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
     let above_limit = mrz_top.saturating_sub((2.0 * REF_PX_PER_MM) as usize);
     let above: Vec<bool> = (0..w * h).map(|i| personal[i] && i / w < above_limit).collect();
     let mm = |px: usize| px as f64 / REF_PX_PER_MM;
-    let portrait = components(&above, w, h)
+    let portrait = raster::components(&above, w, h)
         .into_iter()
         .filter(|&(x0, y0, x1, y1, _)| {
             let (bw, bh) = (mm(x1 - x0), mm(y1 - y0));
@@ -495,7 +453,7 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
     // stays compared.
     let personal = if rects.len() > 1 {
         let mut block: Option<(usize, usize, usize, usize)> = None;
-        for (x0, y0, x1, y1, area) in components(&above, w, h) {
+        for (x0, y0, x1, y1, area) in raster::components(&above, w, h) {
             let r = RectMm::new(mm(x0), mm(y0), mm(x1 - x0), mm(y1 - y0));
             let is_portrait = blob.is_some_and(|p| (p.x - r.x).abs() < 0.5 && (p.y - r.y).abs() < 0.5);
             // Text-sized personal regions only.
@@ -528,7 +486,7 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
         let mut out = personal.clone();
         let guard = (2.0 * REF_PX_PER_MM) as usize;
         let frame = portrait.map(|p| zones::ring_outer(&p));
-        for (x0, y0, x1, y1, area) in components(&above, w, h) {
+        for (x0, y0, x1, y1, area) in raster::components(&above, w, h) {
             let r = RectMm::new(mm(x0), mm(y0), mm(x1 - x0), mm(y1 - y0));
             let is_portrait = blob.is_some_and(|p| (p.x - r.x).abs() < 0.5 && (p.y - r.y).abs() < 0.5);
             if is_portrait || area < 20 || r.h > 12.0 || y0 as f64 >= (g.height_mm - MRZ_ZONE_HEIGHT_MM) * REF_PX_PER_MM {
