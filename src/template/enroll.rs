@@ -191,7 +191,6 @@ fn dilate(mask: &[bool], w: usize, h: usize, r: usize) -> Vec<bool> {
     box_blur(&f, w, h, r).iter().map(|&v| v > 1e-4).collect()
 }
 
-
 fn blur_rgb(rgb: &mut Planes, r: usize) {
     let (w, h) = (rgb.width, rgb.height);
     for c in 0..3 {
@@ -566,7 +565,8 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
             mask_u8[i] >= 128 && i / w + ((2.0 * REF_PX_PER_MM) as usize) < mrz_top && !photo_ring.is_some_and(|r| r.contains(x, y))
         })
         .collect();
-    let inks: Vec<Vec<bool>> = rects.iter().map(|r| zones::text_ink(&r.base, w, h)).collect();
+    let inks: Vec<Vec<bool>> =
+        if rects.len() >= crate::checks::values::MIN_SPECIMENS { rects.iter().map(|r| zones::text_ink(&r.base, w, h)).collect() } else { Vec::new() };
     for (k, rect) in crate::checks::values::extents(&inks, &value_area, w, h).into_iter().enumerate() {
         zones.push(Zone { name: format!("value_{}", k + 1), kind: ZoneKind::Text, rect, thresholds: vec![], tolerance_mm: 0.5 });
     }
