@@ -213,7 +213,7 @@ pub fn align(work_luma: &[f32], work_w: usize, work_h: usize, factor: usize, sta
         let inliers = matches.len() + partial.len();
         let all = || matches.iter().chain(partial.iter().map(|p| &p.0));
         let (xs, ys): (Vec<f64>, Vec<f64>) = all().map(|m| m.0).unzip();
-        let span = |v: &[f64]| v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min);
+        let span = |v: &[f64]| extent(v.iter().copied());
         if inliers < MIN_PATCHES.max((min_share * patches.len() as f64).ceil() as usize) || span(&xs) < MIN_SPAN * span(&all_x) || span(&ys) < MIN_SPAN * span(&all_y) {
             // A wide pass whose fit holds part of the layout (patches near a
             // start millimetres off matched, the far ones locked onto
@@ -473,8 +473,7 @@ fn robust_fit(matches: &mut Vec<Match>, partial: &mut Vec<Partial>, max_residual
 /// Whether the matches' patches lie along one strip: across it they spread
 /// less than [`STRIP_SPREAD_MM`].
 fn is_strip(matches: &[Match]) -> bool {
-    let spread = |v: Vec<f64>| v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min);
-    let (sx, sy) = (spread(matches.iter().map(|m| m.0.0).collect()), spread(matches.iter().map(|m| m.0.1).collect()));
+    let (sx, sy) = spreads(matches);
     sx.min(sy) < STRIP_SPREAD_MM
 }
 
@@ -547,8 +546,19 @@ fn consensus_affine(matches: &[Match], tol: f64) -> Option<Homography> {
 /// The smaller of the matches' spreads across x and across y, as shares of
 /// the `page`'s width and height (mm).
 fn spread_2d(matches: &[Match], page: (f64, f64)) -> f64 {
-    let spread = |v: Vec<f64>| v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min);
-    (spread(matches.iter().map(|m| m.0.0).collect()) / page.0).min(spread(matches.iter().map(|m| m.0.1).collect()) / page.1)
+    let (sx, sy) = spreads(matches);
+    (sx / page.0).min(sy / page.1)
+}
+
+/// How far the matches' patches spread across x and across y, mm.
+fn spreads(matches: &[Match]) -> (f64, f64) {
+    (extent(matches.iter().map(|m| m.0.0)), extent(matches.iter().map(|m| m.0.1)))
+}
+
+/// Largest minus smallest of `values` (negative infinity for none).
+fn extent(values: impl Iterator<Item = f64>) -> f64 {
+    let (lo, hi) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    hi - lo
 }
 
 /// Residual variance of `fit` per remaining degree of freedom (`params`
