@@ -199,6 +199,9 @@ pub struct PreparedReference {
     pub base_mean: Vec<f32>,
     /// Ink depth for the ink check ([`super::ink`]).
     pub ink_depth: super::ink::ReferenceInk,
+    /// The same of the reference softened to a blurred capture's sharpness:
+    /// computed on first use, then kept with the template.
+    softened_ink: std::sync::OnceLock<super::ink::ReferenceInk>,
 }
 
 impl PreparedReference {
@@ -218,7 +221,18 @@ impl PreparedReference {
             base: base.to_vec(),
             base_mean,
             ink_depth: super::ink::ReferenceInk::new(base, width, height),
+            softened_ink: std::sync::OnceLock::new(),
         }
+    }
+
+    /// [`Self::ink_depth`] of the reference softened by two 3-pixel box
+    /// blurs, against which a capture compared at a coarse level has its ink
+    /// judged.
+    pub fn softened_ink(&self) -> &super::ink::ReferenceInk {
+        self.softened_ink.get_or_init(|| {
+            let (w, h) = (self.width, self.height);
+            super::ink::ReferenceInk::new(&box_blur(&box_blur(&self.base, w, h, 1), w, h, 1), w, h)
+        })
     }
 
     /// Pixels of `doc` that can be compared: visible, and not ink the
@@ -933,11 +947,7 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
     // A capture compared at a coarse level has lost the contrast of thin
     // lines (an emblem's) that the reference keeps: its ink is judged against
     // the reference softened to about its sharpness.
-    let softened = (level >= SOFTENED_INK_LEVEL).then(|| {
-        let soft = box_blur(&box_blur(&prep.base, doc.width, doc.height, 1), doc.width, doc.height, 1);
-        super::ink::ReferenceInk::new(&soft, doc.width, doc.height)
-    });
-    let reference_ink = softened.as_ref().unwrap_or(&prep.ink_depth);
+    let reference_ink = if level >= SOFTENED_INK_LEVEL { prep.softened_ink() } else { &prep.ink_depth };
     let ink = super::ink::changes_against(&doc.base, &prior.ink_local, reference_ink, &judged, &runs_on(mask, &outside_px, doc.width, doc.height), doc.width, doc.height);
     for (k, c) in ink.into_iter().filter(|c| !local.iter().any(|r| r.intersects(&c.rect))).enumerate() {
         zones.push(ZoneResult {
