@@ -303,15 +303,12 @@ pub struct Rectified {
     pub base: Vec<f32>,
     /// False where the document was outside the image.
     pub valid: Vec<bool>,
-    /// Source image pixels per millimetre of document at the frame's
-    /// centre, when known: how finely the capture sampled the page's print.
-    pub capture_px_per_mm: Option<f64>,
 }
 
 impl Rectified {
     pub fn from_rgb(rgb: Planes, valid: Vec<bool>) -> Rectified {
         let base = base_luma(&rgb);
-        Rectified { width: rgb.width, height: rgb.height, rgb, base, valid, capture_px_per_mm: None }
+        Rectified { width: rgb.width, height: rgb.height, rgb, base, valid }
     }
 
     /// Luminance at comparison `level`.
@@ -335,18 +332,7 @@ pub fn rectify(work: &Planes, factor: usize, reg: &Registration, width_mm: f64, 
     let to_work = Homography::from_affine(f, 0.0, 0.0, 0.0, f, 0.0);
     let out_to_src = to_work.compose(&reg.doc_to_image).compose(&to_doc);
     let (rgb, valid) = work.warp(&out_to_src, w, h);
-    Rectified { capture_px_per_mm: px_per_mm_at_centre(&reg.doc_to_image, width_mm, height_mm), ..Rectified::from_rgb(rgb, valid) }
-}
-
-/// Image pixels per document millimetre at the centre of a
-/// `width_mm`×`height_mm` page placed by `doc_to_image` (the square root of
-/// the local area scale).
-fn px_per_mm_at_centre(doc_to_image: &Homography, width_mm: f64, height_mm: f64) -> Option<f64> {
-    let (cx, cy) = (width_mm / 2.0, height_mm / 2.0);
-    let o = doc_to_image.apply(cx, cy)?;
-    let (a, b) = (doc_to_image.apply(cx + 1.0, cy)?, doc_to_image.apply(cx, cy + 1.0)?);
-    let area = ((a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0)).abs();
-    (area.is_finite() && area > 0.0).then(|| area.sqrt())
+    Rectified::from_rgb(rgb, valid)
 }
 
 /// Like [`rectify`] from the work image's luminance (`luma`, `lw`×`lh`)
@@ -357,8 +343,7 @@ pub fn rectify_luma(luma: &[f32], lw: usize, lh: usize, factor: usize, doc_to_im
     let f = 1.0 / factor.max(1) as f64;
     let out_to_src = Homography::from_affine(f, 0.0, 0.0, 0.0, f, 0.0).compose(doc_to_image).compose(&Homography::from_affine(s, 0.0, 0.0, 0.0, s, 0.0));
     let (l, valid) = crate::raster::warp_plane(luma, lw, lh, &out_to_src, w, h);
-    let capture_px_per_mm = px_per_mm_at_centre(doc_to_image, width_mm, height_mm);
-    Rectified { width: w, height: h, rgb: Planes::new(0, 0), base: box_blur(&l, w, h, 1), valid, capture_px_per_mm }
+    Rectified { width: w, height: h, rgb: Planes::new(0, 0), base: box_blur(&l, w, h, 1), valid }
 }
 
 /// The pixel rectangle of a zone in the reference frame, clipped.
@@ -844,7 +829,7 @@ pub fn add_details(doc: &Rectified, t: &Template, eval: &mut TemplateEval, prior
     // part of the template score (a pasted photo says nothing about the
     // layout).
     for z in t.file.zones.iter().filter(|z| z.kind == ZoneKind::Portrait) {
-        if let Some(o) = super::portrait::overhang(&doc.base, &doc.valid, &prep.base, doc.width, doc.height, &z.rect, doc.capture_px_per_mm) {
+        if let Some(o) = super::portrait::overhang(&doc.base, &doc.valid, &prep.base, doc.width, doc.height, &z.rect) {
             let side = |k: usize| o.sides[k].map_or("-".to_string(), |s| format!("{:+.1}", s.shift_mm));
             zones.push(ZoneResult {
                 name: format!("{}_overhang", z.name),

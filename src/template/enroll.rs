@@ -686,7 +686,7 @@ mod tests {
                 }
             }
         }
-        Rectified { width: w, height: h, rgb: Planes::new(0, 0), base, valid: vec![true; w * h], capture_px_per_mm: None }
+        Rectified { width: w, height: h, rgb: Planes::new(0, 0), base, valid: vec![true; w * h] }
     }
 
     #[test]
