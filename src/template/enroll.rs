@@ -295,20 +295,21 @@ fn fine_variation(rects: &[&Rectified], ref_base: &[f32], personal: &[bool], w: 
 const MIN_PRINT_SPECIMENS: usize = 3;
 /// Specimens that must show a pixel's print free of their text ink.
 const MIN_PRINT_VIEWS: usize = 2;
-/// Glyphs at least this tall (mm) inside the personal block are values,
-/// not captions (captions print at 0.7–1.3 mm on the enrolled models, values
-/// at 1.8–2.5 mm).
+/// Glyphs at least this tall (mm), and at most three times it, inside the
+/// personal block are values, not captions: the text ink of the nine seed 33
+/// templates ran 0.7–1.3 mm tall in captions, 1.8–2.2 mm in values.
 const VALUE_GLYPH_MIN_MM: f64 = 1.6;
 /// The rim masked around such a glyph that every specimen printed alike,
 /// pixels at [`REF_PX_PER_MM`].
 const SHARED_VALUE_RIM_PX: usize = 3;
 
-/// Masks the rim of value-sized glyphs in the personal block that did not
-/// vary between specimens (`text`: the reference's text ink; `varies`: the
-/// pixels that varied). Five visas that all read `MULT` under "Entries"
-/// leave the word in the reference; its strokes are masked as block text,
-/// but their soft edges would still be compared, and a genuine visa reading
-/// `2` failed its tile there (seed 33: 9 of 13 genuine `uto-v-2022`).
+/// Masks value-sized glyphs in the personal block that did not vary between
+/// specimens, their box and a rim (`text`: the reference's text ink;
+/// `varies`: the pixels that varied). Five visas that all read `MULT` under
+/// "Entries" leave the word in the reference; its strokes are masked as
+/// block text, but their soft edges would still be compared, and a genuine
+/// visa reading `2` failed its tile there (seed 33: 9 of 13 genuine
+/// `uto-v-2022`).
 fn mask_shared_values(personal: &mut [bool], text: &[bool], varies: &[bool], in_block: impl Fn(usize) -> bool, w: usize, h: usize) {
     let min_h = (VALUE_GLYPH_MIN_MM * REF_PX_PER_MM).round() as usize;
     let in_block_text: Vec<bool> = (0..w * h).map(|i| text[i] && in_block(i) && !varies[i]).collect();
