@@ -9,7 +9,9 @@ use docscreen::report::{FindingCode, Verdict};
 use docscreen::screen::Screener;
 use docscreen::synth;
 use docscreen::template::enroll::enroll;
-use image::{DynamicImage, Rgb, RgbImage};
+use image::DynamicImage;
+
+mod common;
 
 const MODEL: &str = "uto-v-2022";
 const DPI: u32 = 200;
@@ -17,16 +19,6 @@ const DPI: u32 = 200;
 const SHARED_SEEDS: [u64; 5] = [3, 9, 10, 12, 15];
 /// Seeds with 2 and 1 entries.
 const OTHER_SEEDS: [u64; 2] = [0, 1];
-
-/// `img` on a dark border, as a scan shows the page, PNG-encoded.
-fn on_border(img: &RgbImage) -> Vec<u8> {
-    let b = 50;
-    let mut out = RgbImage::from_pixel(img.width() + 2 * b, img.height() + 2 * b, Rgb([40, 40, 45]));
-    image::imageops::replace(&mut out, img, b as i64, b as i64);
-    let mut bytes = Vec::new();
-    DynamicImage::ImageRgb8(out).write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).expect("encode");
-    bytes
-}
 
 #[test]
 fn a_value_every_specimen_shared_does_not_fail_other_values() {
@@ -44,7 +36,7 @@ fn a_value_every_specimen_shared_does_not_fail_other_values() {
     for s in OTHER_SEEDS {
         let d = synth::genuine_document(MODEL, DPI, s).expect("document");
         assert_ne!(d.person.entries, "MULT", "seed {s} prints MULT entries: pick another seed");
-        let report = screener.screen_encoded(&on_border(&d.image)).expect("screen");
+        let report = screener.screen_encoded(&common::on_border(&d.image, 50)).expect("screen");
         let mismatches: Vec<_> = report.findings.iter().filter(|f| f.code == FindingCode::ZoneMismatch).map(|f| &f.message).collect();
         println!("seed {s} ({} entries): {:?}, zone mismatches {mismatches:?}", d.person.entries, report.verdict);
         assert_eq!(report.template.as_ref().map(|t| t.id.as_str()), Some(MODEL), "the issuer template was not used");

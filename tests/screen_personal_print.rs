@@ -10,7 +10,9 @@ use docscreen::report::{Report, Verdict};
 use docscreen::screen::{Screener, hex_sha256};
 use docscreen::synth;
 use docscreen::template::enroll::{Enrolled, enroll};
-use image::{DynamicImage, GrayImage, Rgb, RgbImage};
+use image::{DynamicImage, GrayImage};
+
+mod common;
 
 const MODEL: &str = "uto-r-2020";
 const DPI: u32 = 300;
@@ -51,16 +53,6 @@ fn busiest_stable_rect(mask: &GrayImage, reference: &GrayImage, w: f64, h: f64, 
     at
 }
 
-/// `img` on a dark border, as a scan shows the page.
-fn on_border(img: &RgbImage) -> Vec<u8> {
-    let b = 60;
-    let mut out = RgbImage::from_pixel(img.width() + 2 * b, img.height() + 2 * b, Rgb([40, 40, 45]));
-    image::imageops::replace(&mut out, img, b as i64, b as i64);
-    let mut bytes = Vec::new();
-    DynamicImage::ImageRgb8(out).write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).expect("encode");
-    bytes
-}
-
 fn screen(enrolled: &Enrolled, bytes: &[u8]) -> Report {
     let screener = Screener::builder().template(enrolled.clone().into_template().expect("template")).build().expect("screener");
     screener.screen_encoded(bytes).expect("screen")
@@ -91,7 +83,7 @@ fn print_copied_over_a_personal_text_row_is_found() {
     let from = busiest_stable_rect(&mask, &reference, w, h, top);
 
     let doc = synth::genuine_document(MODEL, DPI, 9400).expect("document");
-    let genuine = screen(&enrolled, &on_border(&doc.image));
+    let genuine = screen(&enrolled, &common::on_border(&doc.image, 60));
     assert_eq!(genuine.verdict, Verdict::Pass, "{:#?}", genuine.findings);
 
     // The stable print at `from` pasted over the text row at `to`.
@@ -100,7 +92,7 @@ fn print_copied_over_a_personal_text_row_is_found() {
     let patch = image::imageops::crop_imm(&doc.image, px(from.0), px(from.1), px(w), px(h)).to_image();
     let mut forged = doc.image.clone();
     image::imageops::replace(&mut forged, &patch, px(to.0) as i64, px(to.1) as i64);
-    let forged = on_border(&forged);
+    let forged = common::on_border(&forged, 60);
     let report = screen(&enrolled, &forged);
     println!("copy {from:?} -> {to:?} ({share:.2} of it compared): {:?} {:#?}", report.verdict, report.findings);
     assert_eq!(report.verdict, Verdict::Fail);
