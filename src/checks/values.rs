@@ -88,7 +88,6 @@ fn join(ink: &[bool], allowed: &[bool], width: usize, height: usize) -> Vec<bool
     out
 }
 
-
 /// The longest stretch of `extent` without ink that has ink after it
 /// (`base`: the document's luminance in the template frame, `local` its
 /// 1.5 mm mean, `valid` where the page was seen). `None` when part of the

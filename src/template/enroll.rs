@@ -479,6 +479,8 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
             .filter(|f| f.x >= 0.0 && f.y >= 0.0 && f.right() <= g.width_mm && f.bottom() <= g.height_mm)
             .unwrap_or(p)
     });
+    // The photo and the 2 mm around it, where a person's own photo varies.
+    let photo_ring = portrait.map(|p| zones::ring_outer(&p));
     // Personal fields whose values happened to agree across the specimens
     // (a visa type, an issuing office) look pre-printed. Inside the block of
     // personal data, every text stroke is therefore masked; its background
@@ -506,8 +508,7 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
                 let ink = zones::grow(&text, w, h, 1);
                 let mut out: Vec<bool> = (0..w * h).map(|i| personal[i] || (ink[i] && in_block(i))).collect();
                 // Not on the photo: its shoulders are as dark and as alike.
-                let photo = portrait.map(|p| zones::ring_outer(&p));
-                let off_photo = |i: usize| !photo.is_some_and(|r| r.contains((i % w) as f64 / REF_PX_PER_MM, (i / w) as f64 / REF_PX_PER_MM));
+                let off_photo = |i: usize| !photo_ring.is_some_and(|r| r.contains((i % w) as f64 / REF_PX_PER_MM, (i / w) as f64 / REF_PX_PER_MM));
                 mask_shared_values(&mut out, &text, &personal, |i| in_block(i) && off_photo(i), w, h);
                 out
             }
@@ -522,14 +523,13 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
     let personal = if rects.len() > 1 {
         let mut out = personal.clone();
         let guard = (2.0 * REF_PX_PER_MM) as usize;
-        let frame = portrait.map(|p| zones::ring_outer(&p));
         for (x0, y0, x1, y1, area) in raster::components(&above, w, h) {
             let r = RectMm::new(mm(x0), mm(y0), mm(x1 - x0), mm(y1 - y0));
             let is_portrait = blob.is_some_and(|p| (p.x - r.x).abs() < 0.5 && (p.y - r.y).abs() < 0.5);
             if is_portrait || area < 20 || r.h > 12.0 || y0 as f64 >= (g.height_mm - MRZ_ZONE_HEIGHT_MM) * REF_PX_PER_MM {
                 continue;
             }
-            let limit = frame
+            let limit = photo_ring
                 .filter(|f| f.x >= r.right() && f.y < r.bottom() && f.bottom() > r.y)
                 .map_or(w.saturating_sub(guard), |f| ((f.x * REF_PX_PER_MM) as usize).min(w));
             for y in y0.saturating_sub(1)..(y1 + 1).min(h) {
@@ -559,7 +559,6 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
     // luminance does not (a faint ghost portrait, thin personal print): only
     // the smoothed comparisons judge it.
     let fine_varies = fine_variation(&rects, &ref_base, &personal, w, h);
-    let photo_ring = portrait.map(|p| zones::ring_outer(&p));
     let print_agrees = personal_print(&rects, &ref_base, &personal, photo_ring, mrz_top, w, h);
     let mask_u8: Vec<u8> = (0..w * h)
         .map(|i| match (personal[i], print_agrees[i], fine_varies[i]) {
@@ -572,8 +571,7 @@ pub fn enroll_with_readings(id: &str, specimens: &[(&DynamicImage, &MrzReading)]
     for r in 0..rows {
         for c in 0..cols {
             let rect = RectMm::new(c as f64 * tw, r as f64 * th, tw, th);
-            if let Some(p) = portrait {
-                let o = zones::ring_outer(&p);
+            if let Some(o) = photo_ring {
                 let ix = (rect.right().min(o.right()) - rect.x.max(o.x)).max(0.0);
                 let iy = (rect.bottom().min(o.bottom()) - rect.y.max(o.y)).max(0.0);
                 if ix * iy > 0.3 * rect.w * rect.h {
